@@ -1,0 +1,5 @@
+//! Imprint's domain rules. Nothing here knows about HTTP, actors or the database.
+
+pub mod account;
+
+pub use imprint_types::Role;

@@ -1,0 +1,88 @@
+//! Typed, layered settings: defaults, then an optional TOML file, then `IMPRINT_*` variables.
+
+use std::path::{Path, PathBuf};
+
+use anyhow::Context;
+use figment::providers::{Env, Format, Serialized, Toml};
+use figment::Figment;
+use serde::{Deserialize, Serialize};
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct Settings {
+    /// `sqlite://path` (the default, a file under ./data) or `postgres://…`.
+    pub database_url: String,
+    /// Address to listen on; port 0 picks a free port (tests do).
+    pub bind: String,
+    /// When no user exists yet, this admin is created at start.
+    pub admin_email: Option<String>,
+    pub admin_password: Option<String>,
+    /// Folder holding `pkg/` (the console's wasm and JS). Found next to the binary when unset.
+    pub site_root: Option<PathBuf>,
+    /// How long a console session lasts without signing in again.
+    pub session_hours: i64,
+    /// Set the Secure flag on cookies (turn on behind HTTPS).
+    pub secure_cookies: bool,
+    /// Failed sign-ins allowed per email and address before sign-in is paused.
+    pub login_failures_before_lockout: u32,
+    /// How long sign-in stays paused after too many failures.
+    pub login_lockout_seconds: u64,
+    /// Largest accepted request body.
+    pub max_body_bytes: usize,
+}
+
+impl Default for Settings {
+    fn default() -> Self {
+        Settings {
+            database_url: "sqlite://data/imprint.db".into(),
+            bind: "127.0.0.1:8080".into(),
+            admin_email: None,
+            admin_password: None,
+            site_root: None,
+            session_hours: 24 * 7,
+            secure_cookies: false,
+            login_failures_before_lockout: 5,
+            login_lockout_seconds: 300,
+            max_body_bytes: 5 * 1024 * 1024,
+        }
+    }
+}
+
+impl Settings {
+    pub fn load(file: Option<&Path>) -> anyhow::Result<Settings> {
+        let mut figment = Figment::from(Serialized::defaults(Settings::default()));
+        if let Some(file) = file {
+            anyhow::ensure!(file.exists(), "settings file {} does not exist", file.display());
+            figment = figment.merge(Toml::file(file));
+        }
+        figment
+            .merge(Env::prefixed("IMPRINT_").ignore(&["config"]))
+            .extract()
+            .context("reading settings")
+    }
+
+    /// Where the console's static files are: the configured folder, or `site/` beside the
+    /// binary's build folder (target/site for target/release/imprint), or ./site.
+    pub fn resolved_site_root(&self) -> PathBuf {
+        if let Some(root) = &self.site_root {
+            return root.clone();
+        }
+        std::env::current_exe()
+            .ok()
+            .and_then(|exe| exe.parent()?.parent().map(|dir| dir.join("site")))
+            .filter(|dir| dir.join("pkg").exists())
+            .unwrap_or_else(|| PathBuf::from("site"))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn defaults_use_sqlite_under_data_and_port_8080() {
+        let settings = Settings::default();
+        assert_eq!(settings.bind, "127.0.0.1:8080");
+        assert!(settings.database_url.starts_with("sqlite://data/"));
+        assert_eq!(settings.max_body_bytes, 5 * 1024 * 1024);
+    }
+}

@@ -1,0 +1,29 @@
+//! Liveness and readiness probes.
+
+use actix_web::{get, web, HttpResponse};
+use serde_json::json;
+
+use crate::state::AppState;
+
+/// 200 while the database answers, 503 otherwise.
+#[get("/healthz")]
+pub async fn healthz(state: web::Data<AppState>) -> HttpResponse {
+    database_status(&state, "ok").await
+}
+
+/// Start-up (migrations, actors) finishes before the listener opens, so readiness only
+/// fails when the database has gone away since.
+#[get("/readyz")]
+pub async fn readyz(state: web::Data<AppState>) -> HttpResponse {
+    database_status(&state, "ready").await
+}
+
+async fn database_status(state: &AppState, healthy: &str) -> HttpResponse {
+    match state.db.ping().await {
+        Ok(()) => HttpResponse::Ok().json(json!({ "status": healthy })),
+        Err(e) => {
+            tracing::warn!(error = %e, "database does not answer");
+            HttpResponse::ServiceUnavailable().json(json!({ "status": "database unavailable" }))
+        }
+    }
+}

@@ -1,0 +1,19 @@
+//! The HTTP edge: one route table, one small module per resource.
+
+pub mod error;
+mod extract_errors;
+mod health;
+mod routes;
+mod sessions;
+mod tokens;
+mod users;
+
+pub use error::{ApiError, ApiResult};
+pub use routes::configure;
+
+/// An RFC 3339 timestamp (UTC, milliseconds) for a stored milliseconds value.
+pub fn iso_time(ms: i64) -> String {
+    chrono::DateTime::from_timestamp_millis(ms)
+        .map(|t| t.to_rfc3339_opts(chrono::SecondsFormat::Millis, true))
+        .unwrap_or_default()
+}

@@ -1,0 +1,97 @@
+//! Signing in and out of the console, and who is signed in.
+
+use actix_web::cookie::{time, Cookie, SameSite};
+use actix_web::{get, post, web, HttpRequest, HttpResponse};
+use imprint_domain::account::normalize_email;
+use imprint_types::{CurrentUser, LoginRequest, LoginResponse};
+
+use super::{ApiError, ApiResult};
+use crate::auth::identity::current_user;
+use crate::auth::password::verify_password;
+use crate::auth::secrets::new_secret;
+use crate::auth::{Credential, Identity, CSRF_COOKIE, SESSION_COOKIE};
+use crate::state::AppState;
+
+#[post("/auth/login")]
+#[tracing::instrument(skip_all, fields(email = %body.email))]
+pub async fn login(
+    req: HttpRequest,
+    state: web::Data<AppState>,
+    body: web::Json<LoginRequest>,
+) -> ApiResult<HttpResponse> {
+    let LoginRequest { email, password } = body.into_inner();
+    let email = normalize_email(&email).map_err(|_| ApiError::InvalidCredentials)?;
+    // The peer address, not X-Forwarded-For, which a guesser could vary at will.
+    let address = req.peer_addr().map(|a| a.ip().to_string()).unwrap_or_default();
+
+    if let Err(wait) = state.login_throttle.check(&email, &address) {
+        return Err(ApiError::TooManyRequests {
+            message: "too many failed sign-ins: wait before trying again".into(),
+            retry_after: wait,
+        });
+    }
+
+    let user = state.db.find_user_by_email(&email).await?.filter(|u| u.active);
+    let stored_hash = user.as_ref().map(|u| u.password_hash.clone());
+    if !verify_password(password, stored_hash).await? {
+        state.login_throttle.record_failure(&email, &address);
+        tracing::info!("sign-in refused");
+        return Err(ApiError::InvalidCredentials);
+    }
+    let user = user.ok_or(ApiError::InvalidCredentials)?;
+    state.login_throttle.record_success(&email, &address);
+
+    let session_secret = new_secret("");
+    let csrf_token = new_secret("");
+    let lifetime = chrono::Duration::hours(state.settings.session_hours);
+    let expires_at = imprint_store::now_ms() + lifetime.num_milliseconds();
+    state
+        .db
+        .insert_session(
+            &crate::auth::secrets::hash_secret(&session_secret),
+            user.id,
+            &csrf_token,
+            expires_at,
+        )
+        .await?;
+
+    let max_age = time::Duration::seconds(lifetime.num_seconds());
+    let secure = state.settings.secure_cookies;
+    Ok(HttpResponse::Ok()
+        .cookie(cookie(SESSION_COOKIE, session_secret, true, secure, max_age))
+        .cookie(cookie(CSRF_COOKIE, csrf_token.clone(), false, secure, max_age))
+        .json(LoginResponse { user: current_user(&user)?, csrf_token }))
+}
+
+#[post("/auth/logout")]
+pub async fn logout(state: web::Data<AppState>, identity: Identity) -> ApiResult<HttpResponse> {
+    if let Credential::Session { token_hash } = &identity.credential {
+        state.db.delete_session(token_hash).await?;
+    }
+    let secure = state.settings.secure_cookies;
+    Ok(HttpResponse::Ok()
+        .cookie(cookie(SESSION_COOKIE, String::new(), true, secure, time::Duration::ZERO))
+        .cookie(cookie(CSRF_COOKIE, String::new(), false, secure, time::Duration::ZERO))
+        .json(serde_json::json!({ "signed_out": true })))
+}
+
+#[get("/me")]
+pub async fn me(identity: Identity) -> web::Json<CurrentUser> {
+    web::Json(identity.user)
+}
+
+fn cookie(
+    name: &'static str,
+    value: String,
+    http_only: bool,
+    secure: bool,
+    max_age: time::Duration,
+) -> Cookie<'static> {
+    Cookie::build(name, value)
+        .path("/")
+        .http_only(http_only)
+        .secure(secure)
+        .same_site(SameSite::Lax)
+        .max_age(max_age)
+        .finish()
+}

@@ -1,0 +1,11 @@
+//! The Imprint server. Layers depend one way: `http` → services and actors → `imprint-store`
+//! → `imprint-domain`.
+
+pub mod auth;
+mod bootstrap;
+pub mod config;
+pub mod console;
+pub mod http;
+pub mod startup;
+pub mod state;
+pub mod telemetry;

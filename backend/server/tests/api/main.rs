@@ -1,0 +1,11 @@
+//! HTTP tests of the whole server, against a real database: SQLite by default, PostgreSQL
+//! with IMPRINT_TEST_DB=postgres. `make test` runs this suite once on each.
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
+mod helpers;
+
+mod auth;
+mod console;
+mod errors;
+mod tokens;
+mod users;

@@ -1,0 +1,97 @@
+//! Opening the database: an embedded SQLite file by default, PostgreSQL for larger deployments.
+
+use std::path::Path;
+use std::time::Duration;
+
+use anyhow::Context;
+use imprint_migrations::{Migrator, MigratorTrait};
+use sea_orm::{ConnectOptions, ConnectionTrait, DatabaseConnection, DbBackend, Statement};
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Backend {
+    Sqlite,
+    Postgres,
+}
+
+/// A pooled connection to Imprint's database, cheap to clone.
+#[derive(Debug, Clone)]
+pub struct Database {
+    pub conn: DatabaseConnection,
+    pub backend: Backend,
+}
+
+/// Connects, creating the SQLite file (and its folder) when missing, then runs the migrations.
+pub async fn connect(url: &str) -> anyhow::Result<Database> {
+    let backend = if url.starts_with("postgres://") || url.starts_with("postgresql://") {
+        Backend::Postgres
+    } else if url.starts_with("sqlite:") {
+        Backend::Sqlite
+    } else {
+        anyhow::bail!("unsupported database URL: expected sqlite:… or postgres://…");
+    };
+    let url = match backend {
+        Backend::Sqlite => prepare_sqlite_url(url)?,
+        Backend::Postgres => url.to_owned(),
+    };
+
+    let mut options = ConnectOptions::new(url);
+    options
+        .max_connections(match backend {
+            // One writer at a time is all SQLite allows; extra connections serve readers.
+            Backend::Sqlite => 8,
+            Backend::Postgres => 16,
+        })
+        .min_connections(1)
+        .connect_timeout(Duration::from_secs(10))
+        .acquire_timeout(Duration::from_secs(10))
+        .sqlx_logging(false);
+    let conn = sea_orm::Database::connect(options)
+        .await
+        .context("connecting to the database")?;
+
+    if backend == Backend::Sqlite {
+        tune_sqlite(&conn).await?;
+    }
+    Migrator::up(&conn, None)
+        .await
+        .context("running database migrations")?;
+    Ok(Database { conn, backend })
+}
+
+/// Creates the folder of a file-backed SQLite URL and asks SQLite to create the file.
+fn prepare_sqlite_url(url: &str) -> anyhow::Result<String> {
+    let rest = url.trim_start_matches("sqlite:").trim_start_matches("//");
+    let (path, query) = rest.split_once('?').unwrap_or((rest, ""));
+    if path != ":memory:" {
+        if let Some(dir) = Path::new(path).parent().filter(|d| !d.as_os_str().is_empty()) {
+            std::fs::create_dir_all(dir)
+                .with_context(|| format!("creating the database folder {}", dir.display()))?;
+        }
+    }
+    let mode = if query.contains("mode=") { "" } else { "mode=rwc" };
+    let sep = if query.is_empty() || mode.is_empty() { "" } else { "&" };
+    Ok(format!("sqlite://{path}?{query}{sep}{mode}"))
+}
+
+/// WAL lets readers run beside the writer; NORMAL sync is durable across process crashes
+/// in WAL mode (only an OS crash or power loss can lose the last commits).
+async fn tune_sqlite(conn: &DatabaseConnection) -> anyhow::Result<()> {
+    for pragma in [
+        "PRAGMA journal_mode=WAL",
+        "PRAGMA synchronous=NORMAL",
+        "PRAGMA busy_timeout=10000",
+        "PRAGMA foreign_keys=ON",
+    ] {
+        conn.execute(Statement::from_string(DbBackend::Sqlite, pragma))
+            .await
+            .with_context(|| format!("setting {pragma}"))?;
+    }
+    Ok(())
+}
+
+impl Database {
+    /// A trivial round trip, for health checks.
+    pub async fn ping(&self) -> Result<(), sea_orm::DbErr> {
+        self.conn.ping().await
+    }
+}

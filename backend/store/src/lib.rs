@@ -1,0 +1,17 @@
+//! Persistence for Imprint. The services use these functions directly with SeaORM's pool:
+//! the database is not an actor.
+
+pub mod connect;
+pub mod entities;
+pub mod provision;
+pub mod users;
+pub mod sessions;
+pub mod tokens;
+
+pub use connect::{connect, Backend, Database};
+pub use sea_orm::DbErr;
+
+/// Milliseconds since the Unix epoch, the unit of every stored timestamp.
+pub fn now_ms() -> i64 {
+    chrono::Utc::now().timestamp_millis()
+}

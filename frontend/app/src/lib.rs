@@ -1,0 +1,26 @@
+//! Imprint's web console.
+//!
+//! Pages are rendered on the server (feature `ssr`) and hydrated in the browser (feature
+//! `hydrate`). Reads and writes go through the same REST API that external clients use; the
+//! server only hands the signed-in user to the first render.
+
+pub mod api;
+mod app;
+mod components;
+mod pages;
+mod session;
+
+pub use app::{shell, App};
+
+/// The browser entry point: attaches the reactive app to the server-rendered page.
+#[cfg(feature = "hydrate")]
+#[wasm_bindgen::prelude::wasm_bindgen]
+pub fn hydrate() {
+    console_error_panic_hook::set_once();
+    leptos::mount::hydrate_body(App);
+}
+
+/// The console's stylesheet, served by the server at /assets/imprint.css.
+pub const STYLESHEET: &str = include_str!("../style/imprint.css");
+/// The console's icon, served at /assets/favicon.svg.
+pub const FAVICON: &str = include_str!("../style/favicon.svg");

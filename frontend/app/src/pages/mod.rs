@@ -1,0 +1,4 @@
+pub mod account;
+pub mod home;
+pub mod login;
+pub mod not_found;

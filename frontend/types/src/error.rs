@@ -1,0 +1,10 @@
+use serde::{Deserialize, Serialize};
+
+/// The one error shape every API endpoint answers with.
+///
+/// `code` is stable and meant for programs; `message` is for people.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ApiErrorBody {
+    pub code: String,
+    pub message: String,
+}

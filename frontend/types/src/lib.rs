@@ -1,0 +1,10 @@
+//! Request and response bodies of Imprint's REST API, shared with the browser console.
+//!
+//! This crate must stay serde-only so that it compiles to wasm: it never depends on the
+//! database, actix or any server-side crate.
+
+mod auth;
+mod error;
+
+pub use auth::*;
+pub use error::*;
