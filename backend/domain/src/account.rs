@@ -53,19 +53,32 @@ mod tests {
 
     #[test]
     fn emails_are_trimmed_and_lowercased() {
-        assert_eq!(normalize_email("  Ada@Example.COM "), Ok("ada@example.com".into()));
+        assert_eq!(
+            normalize_email("  Ada@Example.COM "),
+            Ok("ada@example.com".into())
+        );
     }
 
     #[test]
     fn strings_without_a_local_part_and_domain_are_not_emails() {
-        for bad in ["", "ada", "@example.com", "ada@", "ada@.com", "a da@example.com"] {
+        for bad in [
+            "",
+            "ada",
+            "@example.com",
+            "ada@",
+            "ada@.com",
+            "a da@example.com",
+        ] {
             assert!(normalize_email(bad).is_err(), "{bad} was accepted");
         }
     }
 
     #[test]
     fn short_passwords_are_refused() {
-        assert_eq!(check_password_strength("short"), Err(AccountError::PasswordTooShort));
+        assert_eq!(
+            check_password_strength("short"),
+            Err(AccountError::PasswordTooShort)
+        );
         assert_eq!(check_password_strength("long enough password"), Ok(()));
     }
 }

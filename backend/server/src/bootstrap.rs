@@ -20,12 +20,14 @@ pub async fn ensure_admin(db: &Database, settings: &Settings, demo: bool) -> any
     }
     let (email, password, announce) = match (&settings.admin_email, &settings.admin_password) {
         (Some(email), Some(password)) => (email.clone(), password.clone(), false),
-        (Some(_), None) | (None, Some(_)) => anyhow::bail!(
-            "set both IMPRINT_ADMIN_EMAIL and IMPRINT_ADMIN_PASSWORD, or neither"
-        ),
-        (None, None) if demo => {
-            (DEMO_ADMIN_EMAIL.to_owned(), new_secret("").chars().take(20).collect(), true)
+        (Some(_), None) | (None, Some(_)) => {
+            anyhow::bail!("set both IMPRINT_ADMIN_EMAIL and IMPRINT_ADMIN_PASSWORD, or neither")
         }
+        (None, None) if demo => (
+            DEMO_ADMIN_EMAIL.to_owned(),
+            new_secret("").chars().take(20).collect(),
+            true,
+        ),
         (None, None) => {
             tracing::warn!(
                 "no users exist: set IMPRINT_ADMIN_EMAIL and IMPRINT_ADMIN_PASSWORD to create the first admin"
@@ -36,8 +38,12 @@ pub async fn ensure_admin(db: &Database, settings: &Settings, demo: bool) -> any
     let email = normalize_email(&email).context("IMPRINT_ADMIN_EMAIL")?;
     check_password_strength(&password).context("IMPRINT_ADMIN_PASSWORD")?;
     let hash = hash_password(password.clone()).await?;
-    db.insert_user(NewUser { email: &email, password_hash: &hash, role: Role::Admin.as_str() })
-        .await?;
+    db.insert_user(NewUser {
+        email: &email,
+        password_hash: &hash,
+        role: Role::Admin.as_str(),
+    })
+    .await?;
     tracing::info!(%email, "created the first admin");
     if announce {
         // Printed, not logged: this is the one moment the password is shown.

@@ -51,7 +51,11 @@ impl Settings {
     pub fn load(file: Option<&Path>) -> anyhow::Result<Settings> {
         let mut figment = Figment::from(Serialized::defaults(Settings::default()));
         if let Some(file) = file {
-            anyhow::ensure!(file.exists(), "settings file {} does not exist", file.display());
+            anyhow::ensure!(
+                file.exists(),
+                "settings file {} does not exist",
+                file.display()
+            );
             figment = figment.merge(Toml::file(file));
         }
         figment

@@ -31,7 +31,11 @@ impl Console {
             );
         }
         let routes = generate_route_list(App);
-        Console { options, routes, pkg_dir: site_root.join("pkg") }
+        Console {
+            options,
+            routes,
+            pkg_dir: site_root.join("pkg"),
+        }
     }
 
     /// The console's static files: stylesheet, icon and the wasm bundle.

@@ -7,7 +7,11 @@ use imprint_server::config::Settings;
 use imprint_server::startup::Application;
 
 #[derive(Parser)]
-#[command(name = "imprint", version, about = "Self-hosted feature-flag impressions")]
+#[command(
+    name = "imprint",
+    version,
+    about = "Self-hosted feature-flag impressions"
+)]
 struct Cli {
     /// A TOML settings file, layered between the defaults and IMPRINT_* variables.
     #[arg(long, global = true, env = "IMPRINT_CONFIG")]

@@ -47,7 +47,11 @@ impl Application {
         .listen(listener)?
         .run();
 
-        Ok(Application { address, server, db })
+        Ok(Application {
+            address,
+            server,
+            db,
+        })
     }
 
     pub fn address(&self) -> std::net::SocketAddr {

@@ -19,6 +19,10 @@ impl AppState {
             settings.login_failures_before_lockout,
             Duration::from_secs(settings.login_lockout_seconds),
         );
-        AppState { db, settings, login_throttle }
+        AppState {
+            db,
+            settings,
+            login_throttle,
+        }
     }
 }

@@ -63,13 +63,24 @@ fn prepare_sqlite_url(url: &str) -> anyhow::Result<String> {
     let rest = url.trim_start_matches("sqlite:").trim_start_matches("//");
     let (path, query) = rest.split_once('?').unwrap_or((rest, ""));
     if path != ":memory:" {
-        if let Some(dir) = Path::new(path).parent().filter(|d| !d.as_os_str().is_empty()) {
+        if let Some(dir) = Path::new(path)
+            .parent()
+            .filter(|d| !d.as_os_str().is_empty())
+        {
             std::fs::create_dir_all(dir)
                 .with_context(|| format!("creating the database folder {}", dir.display()))?;
         }
     }
-    let mode = if query.contains("mode=") { "" } else { "mode=rwc" };
-    let sep = if query.is_empty() || mode.is_empty() { "" } else { "&" };
+    let mode = if query.contains("mode=") {
+        ""
+    } else {
+        "mode=rwc"
+    };
+    let sep = if query.is_empty() || mode.is_empty() {
+        ""
+    } else {
+        "&"
+    };
     Ok(format!("sqlite://{path}?{query}{sep}{mode}"))
 }
 

@@ -4,9 +4,9 @@
 pub mod connect;
 pub mod entities;
 pub mod provision;
-pub mod users;
 pub mod sessions;
 pub mod tokens;
+pub mod users;
 
 pub use connect::{connect, Backend, Database};
 pub use sea_orm::DbErr;

@@ -12,9 +12,15 @@ pub async fn create_postgres_database(server_url: &str, name: &str) -> anyhow::R
     );
     let admin = sea_orm::Database::connect(server_url).await?;
     admin
-        .execute(Statement::from_string(DbBackend::Postgres, format!("CREATE DATABASE \"{name}\"")))
+        .execute(Statement::from_string(
+            DbBackend::Postgres,
+            format!("CREATE DATABASE \"{name}\""),
+        ))
         .await?;
     admin.close().await?;
-    let base = server_url.rsplit_once('/').map(|(base, _)| base).unwrap_or(server_url);
+    let base = server_url
+        .rsplit_once('/')
+        .map(|(base, _)| base)
+        .unwrap_or(server_url);
     Ok(format!("{base}/{name}"))
 }

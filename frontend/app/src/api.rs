@@ -24,7 +24,9 @@ impl ApiError {
         ApiError {
             status: 0,
             code: "network".into(),
-            message: format!("Imprint could not be reached ({detail}). Check your connection and try again."),
+            message: format!(
+                "Imprint could not be reached ({detail}). Check your connection and try again."
+            ),
         }
     }
 }
@@ -38,7 +40,9 @@ pub async fn post<B: Serialize, T: DeserializeOwned>(path: &str, body: &B) -> Re
 }
 
 pub async fn delete(path: &str) -> Result<(), ApiError> {
-    send::<(), serde_json::Value>("DELETE", path, None).await.map(|_| ())
+    send::<(), serde_json::Value>("DELETE", path, None)
+        .await
+        .map(|_| ())
 }
 
 #[cfg(feature = "hydrate")]
@@ -79,7 +83,11 @@ async fn send<B: Serialize, T: DeserializeOwned>(
         });
     }
     Err(match serde_json::from_str::<ApiErrorBody>(&text) {
-        Ok(body) => ApiError { status, code: body.code, message: body.message },
+        Ok(body) => ApiError {
+            status,
+            code: body.code,
+            message: body.message,
+        },
         Err(_) => ApiError {
             status,
             code: "http".into(),
@@ -102,7 +110,11 @@ async fn send<B: Serialize, T: DeserializeOwned>(
 fn csrf_token() -> Option<String> {
     use wasm_bindgen::JsCast;
     let document = web_sys::window()?.document()?;
-    let cookies = document.dyn_into::<web_sys::HtmlDocument>().ok()?.cookie().ok()?;
+    let cookies = document
+        .dyn_into::<web_sys::HtmlDocument>()
+        .ok()?
+        .cookie()
+        .ok()?;
     cookies
         .split(';')
         .filter_map(|pair| pair.trim().split_once('='))
@@ -125,7 +137,9 @@ pub fn go_to(path: &str) {
 pub async fn copy_to_clipboard(text: &str) -> bool {
     #[cfg(feature = "hydrate")]
     {
-        let Some(window) = web_sys::window() else { return false };
+        let Some(window) = web_sys::window() else {
+            return false;
+        };
         let promise = window.navigator().clipboard().write_text(text);
         wasm_bindgen_futures::JsFuture::from(promise).await.is_ok()
     }

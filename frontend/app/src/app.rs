@@ -5,7 +5,7 @@ use leptos_router::path;
 
 use crate::components::shell::SignedInShell;
 use crate::pages::{account::AccountPage, home::HomePage, login::LoginPage, not_found::NotFound};
-use crate::session::provide_session;
+use crate::session::{provide_session, SessionScript};
 
 /// The whole HTML document, rendered on the server around the app.
 pub fn shell(options: LeptosOptions) -> impl IntoView {
@@ -18,6 +18,7 @@ pub fn shell(options: LeptosOptions) -> impl IntoView {
                 <meta name="color-scheme" content="light" />
                 <link rel="stylesheet" href="/assets/imprint.css" />
                 <link rel="icon" href="/assets/favicon.svg" type="image/svg+xml" />
+                <SessionScript />
                 <HydrationScripts options />
                 <MetaTags />
             </head>

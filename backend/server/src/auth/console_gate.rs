@@ -30,12 +30,22 @@ pub async fn console_gate(
 ) -> Result<ServiceResponse<EitherBody<impl actix_web::body::MessageBody>>, Error> {
     let path = req.path().to_owned();
     if !is_console_page(&path) {
-        return next.call(req).await.map(ServiceResponse::map_into_left_body);
+        return next
+            .call(req)
+            .await
+            .map(ServiceResponse::map_into_left_body);
     }
 
-    let user = match (req.app_data::<web::Data<AppState>>(), req.cookie(SESSION_COOKIE)) {
+    let user = match (
+        req.app_data::<web::Data<AppState>>(),
+        req.cookie(SESSION_COOKIE),
+    ) {
         (Some(state), Some(cookie)) => {
-            match state.db.find_live_session(&hash_secret(cookie.value())).await {
+            match state
+                .db
+                .find_live_session(&hash_secret(cookie.value()))
+                .await
+            {
                 Ok(found) => found.and_then(|(_, row)| current_user(&row).ok()),
                 Err(e) => {
                     tracing::error!(error = %e, "looking up a console session");
@@ -50,15 +60,22 @@ pub async fn console_gate(
     match (user, on_login_page) {
         (Some(user), false) => {
             req.extensions_mut().insert(user);
-            next.call(req).await.map(ServiceResponse::map_into_left_body)
+            next.call(req)
+                .await
+                .map(ServiceResponse::map_into_left_body)
         }
-        (None, true) => next.call(req).await.map(ServiceResponse::map_into_left_body),
+        (None, true) => next
+            .call(req)
+            .await
+            .map(ServiceResponse::map_into_left_body),
         (Some(_), true) => Ok(redirect(req, "/")),
         (None, false) => Ok(redirect(req, "/login")),
     }
 }
 
 fn redirect<B>(req: ServiceRequest, to: &str) -> ServiceResponse<EitherBody<B>> {
-    let response = HttpResponse::SeeOther().insert_header((header::LOCATION, to)).finish();
+    let response = HttpResponse::SeeOther()
+        .insert_header((header::LOCATION, to))
+        .finish();
     req.into_response(response).map_into_right_body()
 }

@@ -49,7 +49,11 @@ pub fn current_user(row: &UserRow) -> ApiResult<CurrentUser> {
         .role
         .parse::<Role>()
         .map_err(|e| ApiError::Internal(anyhow::anyhow!("user {}: {e}", row.id)))?;
-    Ok(CurrentUser { id: row.id, email: row.email.clone(), role })
+    Ok(CurrentUser {
+        id: row.id,
+        email: row.email.clone(),
+        role,
+    })
 }
 
 /// The bearer credential in the Authorization header, if any.
@@ -110,7 +114,10 @@ async fn identify(req: &HttpRequest) -> ApiResult<Identity> {
             return Err(ApiError::CsrfRejected);
         }
     }
-    Ok(Identity { user: current_user(&owner)?, credential: Credential::Session { token_hash } })
+    Ok(Identity {
+        user: current_user(&owner)?,
+        credential: Credential::Session { token_hash },
+    })
 }
 
 fn is_write(method: &Method) -> bool {

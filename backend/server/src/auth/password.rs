@@ -35,7 +35,9 @@ pub async fn verify_password(password: String, stored: Option<String>) -> anyhow
             None => dummy_hash()?.to_owned(),
         };
         let parsed = PasswordHash::new(&stored).map_err(|e| anyhow::anyhow!("stored hash: {e}"))?;
-        let matches = hasher()?.verify_password(password.as_bytes(), &parsed).is_ok();
+        let matches = hasher()?
+            .verify_password(password.as_bytes(), &parsed)
+            .is_ok();
         Ok(known_user && matches)
     })
     .await
@@ -63,12 +65,20 @@ mod tests {
     async fn a_hash_verifies_its_password_and_no_other() {
         let hash = hash_password("correct horse battery".into()).await.unwrap();
         assert!(hash.starts_with("$argon2id$v=19$m=19456,t=2,p=1$"));
-        assert!(verify_password("correct horse battery".into(), Some(hash.clone())).await.unwrap());
-        assert!(!verify_password("wrong horse battery".into(), Some(hash)).await.unwrap());
+        assert!(
+            verify_password("correct horse battery".into(), Some(hash.clone()))
+                .await
+                .unwrap()
+        );
+        assert!(!verify_password("wrong horse battery".into(), Some(hash))
+            .await
+            .unwrap());
     }
 
     #[tokio::test]
     async fn unknown_users_never_verify() {
-        assert!(!verify_password("imprint-dummy-password".into(), None).await.unwrap());
+        assert!(!verify_password("imprint-dummy-password".into(), None)
+            .await
+            .unwrap());
     }
 }

@@ -23,7 +23,11 @@ const MAX_TRACKED: usize = 100_000;
 
 impl LoginThrottle {
     pub fn new(max_failures: u32, lockout: Duration) -> Self {
-        LoginThrottle { max_failures, lockout, failures: Mutex::new(HashMap::new()) }
+        LoginThrottle {
+            max_failures,
+            lockout,
+            failures: Mutex::new(HashMap::new()),
+        }
     }
 
     /// `Err(wait)` while this email and address are locked out.
@@ -49,7 +53,10 @@ impl LoginThrottle {
         }
         let entry = failures
             .entry((email.to_owned(), address.to_owned()))
-            .or_insert(Failures { count: 0, last: Instant::now() });
+            .or_insert(Failures {
+                count: 0,
+                last: Instant::now(),
+            });
         // A failure after a served lockout starts a fresh count.
         if entry.count >= self.max_failures && entry.last.elapsed() >= self.lockout {
             entry.count = 0;
@@ -76,7 +83,10 @@ mod tests {
             throttle.record_failure("a@x.io", "1.2.3.4");
         }
         assert!(throttle.check("a@x.io", "1.2.3.4").is_err());
-        assert!(throttle.check("a@x.io", "5.6.7.8").is_ok(), "other addresses are not locked");
+        assert!(
+            throttle.check("a@x.io", "5.6.7.8").is_ok(),
+            "other addresses are not locked"
+        );
         throttle.record_success("a@x.io", "1.2.3.4");
         assert!(throttle.check("a@x.io", "1.2.3.4").is_ok());
     }

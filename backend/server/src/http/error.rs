@@ -28,16 +28,25 @@ pub enum ApiError {
     #[error("the request body is larger than {limit} bytes")]
     PayloadTooLarge { limit: usize },
     #[error("{message}")]
-    TooManyRequests { message: String, retry_after: Duration },
+    TooManyRequests {
+        message: String,
+        retry_after: Duration,
+    },
     #[error("{message}")]
-    Unavailable { message: String, retry_after: Duration },
+    Unavailable {
+        message: String,
+        retry_after: Duration,
+    },
     #[error("internal error")]
     Internal(#[from] anyhow::Error),
 }
 
 impl ApiError {
     pub fn bad_request(code: &'static str, message: impl Into<String>) -> Self {
-        ApiError::BadRequest { code, message: message.into() }
+        ApiError::BadRequest {
+            code,
+            message: message.into(),
+        }
     }
 
     pub fn code(&self) -> &'static str {
@@ -98,7 +107,10 @@ impl ResponseError for ApiError {
         if let Some(wait) = self.retry_after() {
             response.insert_header((header::RETRY_AFTER, wait.as_secs().max(1).to_string()));
         }
-        response.json(ApiErrorBody { code: self.code().to_owned(), message })
+        response.json(ApiErrorBody {
+            code: self.code().to_owned(),
+            message,
+        })
     }
 }
 

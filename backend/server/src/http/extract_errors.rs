@@ -33,9 +33,10 @@ fn json_error(err: JsonPayloadError, limit: usize) -> ApiError {
             "unsupported_content_type",
             "send the body as JSON with Content-Type: application/json",
         ),
-        JsonPayloadError::Deserialize(e) => {
-            ApiError::bad_request("invalid_json", format!("the body is not valid JSON for this endpoint: {e}"))
-        }
+        JsonPayloadError::Deserialize(e) => ApiError::bad_request(
+            "invalid_json",
+            format!("the body is not valid JSON for this endpoint: {e}"),
+        ),
         other => ApiError::bad_request("invalid_body", format!("could not read the body: {other}")),
     }
 }

@@ -28,5 +28,9 @@ pub fn configure(cfg: &mut web::ServiceConfig, max_body_bytes: usize) {
 }
 
 async fn unknown_endpoint(req: HttpRequest) -> Result<HttpResponse, ApiError> {
-    Err(ApiError::NotFound(format!("there is no endpoint {} {}", req.method(), req.path())))
+    Err(ApiError::NotFound(format!(
+        "there is no endpoint {} {}",
+        req.method(),
+        req.path()
+    )))
 }

@@ -22,7 +22,10 @@ pub async fn login(
     let LoginRequest { email, password } = body.into_inner();
     let email = normalize_email(&email).map_err(|_| ApiError::InvalidCredentials)?;
     // The peer address, not X-Forwarded-For, which a guesser could vary at will.
-    let address = req.peer_addr().map(|a| a.ip().to_string()).unwrap_or_default();
+    let address = req
+        .peer_addr()
+        .map(|a| a.ip().to_string())
+        .unwrap_or_default();
 
     if let Err(wait) = state.login_throttle.check(&email, &address) {
         return Err(ApiError::TooManyRequests {
@@ -31,7 +34,11 @@ pub async fn login(
         });
     }
 
-    let user = state.db.find_user_by_email(&email).await?.filter(|u| u.active);
+    let user = state
+        .db
+        .find_user_by_email(&email)
+        .await?
+        .filter(|u| u.active);
     let stored_hash = user.as_ref().map(|u| u.password_hash.clone());
     if !verify_password(password, stored_hash).await? {
         state.login_throttle.record_failure(&email, &address);
@@ -58,9 +65,24 @@ pub async fn login(
     let max_age = time::Duration::seconds(lifetime.num_seconds());
     let secure = state.settings.secure_cookies;
     Ok(HttpResponse::Ok()
-        .cookie(cookie(SESSION_COOKIE, session_secret, true, secure, max_age))
-        .cookie(cookie(CSRF_COOKIE, csrf_token.clone(), false, secure, max_age))
-        .json(LoginResponse { user: current_user(&user)?, csrf_token }))
+        .cookie(cookie(
+            SESSION_COOKIE,
+            session_secret,
+            true,
+            secure,
+            max_age,
+        ))
+        .cookie(cookie(
+            CSRF_COOKIE,
+            csrf_token.clone(),
+            false,
+            secure,
+            max_age,
+        ))
+        .json(LoginResponse {
+            user: current_user(&user)?,
+            csrf_token,
+        }))
 }
 
 #[post("/auth/logout")]
@@ -70,8 +92,20 @@ pub async fn logout(state: web::Data<AppState>, identity: Identity) -> ApiResult
     }
     let secure = state.settings.secure_cookies;
     Ok(HttpResponse::Ok()
-        .cookie(cookie(SESSION_COOKIE, String::new(), true, secure, time::Duration::ZERO))
-        .cookie(cookie(CSRF_COOKIE, String::new(), false, secure, time::Duration::ZERO))
+        .cookie(cookie(
+            SESSION_COOKIE,
+            String::new(),
+            true,
+            secure,
+            time::Duration::ZERO,
+        ))
+        .cookie(cookie(
+            CSRF_COOKIE,
+            String::new(),
+            false,
+            secure,
+            time::Duration::ZERO,
+        ))
         .json(serde_json::json!({ "signed_out": true })))
 }
 

@@ -25,9 +25,20 @@ pub async fn create_token(
         ));
     }
     let token = new_secret(API_TOKEN_PREFIX);
-    let row = state.db.insert_token(identity.user.id, name, &hash_secret(&token)).await?;
-    tracing::info!(user = identity.user.id, token_id = row.id, "API token created");
-    Ok(HttpResponse::Created().json(CreatedToken { id: row.id, name: row.name, token }))
+    let row = state
+        .db
+        .insert_token(identity.user.id, name, &hash_secret(&token))
+        .await?;
+    tracing::info!(
+        user = identity.user.id,
+        token_id = row.id,
+        "API token created"
+    );
+    Ok(HttpResponse::Created().json(CreatedToken {
+        id: row.id,
+        name: row.name,
+        token,
+    }))
 }
 
 #[get("/tokens")]
@@ -57,6 +68,8 @@ pub async fn revoke_token(
     if state.db.revoke_token(identity.user.id, *id).await? {
         Ok(HttpResponse::NoContent().finish())
     } else {
-        Err(ApiError::NotFound(format!("you have no live token with id {id}")))
+        Err(ApiError::NotFound(format!(
+            "you have no live token with id {id}"
+        )))
     }
 }

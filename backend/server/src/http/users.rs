@@ -17,17 +17,28 @@ pub async fn create_user(
     body: web::Json<CreateUserRequest>,
 ) -> ApiResult<HttpResponse> {
     identity.require(Role::Admin)?;
-    let CreateUserRequest { email, password, role } = body.into_inner();
-    let email = normalize_email(&email).map_err(|e| ApiError::bad_request("invalid_email", e.to_string()))?;
+    let CreateUserRequest {
+        email,
+        password,
+        role,
+    } = body.into_inner();
+    let email = normalize_email(&email)
+        .map_err(|e| ApiError::bad_request("invalid_email", e.to_string()))?;
     check_password_strength(&password)
         .map_err(|e| ApiError::bad_request("weak_password", e.to_string()))?;
     if state.db.find_user_by_email(&email).await?.is_some() {
-        return Err(ApiError::Conflict(format!("a user with email {email} already exists")));
+        return Err(ApiError::Conflict(format!(
+            "a user with email {email} already exists"
+        )));
     }
     let hash = hash_password(password).await?;
     let row = state
         .db
-        .insert_user(NewUser { email: &email, password_hash: &hash, role: role.as_str() })
+        .insert_user(NewUser {
+            email: &email,
+            password_hash: &hash,
+            role: role.as_str(),
+        })
         .await?;
     tracing::info!(by = identity.user.id, user = row.id, %role, "user created");
     Ok(HttpResponse::Created().json(user_view(row)?))
@@ -40,7 +51,9 @@ pub async fn list_users(
 ) -> ApiResult<web::Json<Vec<UserView>>> {
     identity.require(Role::Admin)?;
     let users = state.db.list_users().await?;
-    Ok(web::Json(users.into_iter().map(user_view).collect::<ApiResult<_>>()?))
+    Ok(web::Json(
+        users.into_iter().map(user_view).collect::<ApiResult<_>>()?,
+    ))
 }
 
 fn user_view(row: UserRow) -> ApiResult<UserView> {

@@ -16,7 +16,10 @@ async fn unknown_api_paths_answer_404_in_the_json_shape() {
     let app = spawn_app().await;
     for path in ["/api/v1/nothing-here", "/api/nothing"] {
         let response = reqwest::get(app.url(path)).await.unwrap();
-        assert_eq!(error_code(response, StatusCode::NOT_FOUND).await, "not_found");
+        assert_eq!(
+            error_code(response, StatusCode::NOT_FOUND).await,
+            "not_found"
+        );
     }
 }
 
@@ -31,7 +34,10 @@ async fn unparseable_json_is_a_400_with_the_json_error() {
         .send()
         .await
         .unwrap();
-    assert_eq!(error_code(response, StatusCode::BAD_REQUEST).await, "invalid_json");
+    assert_eq!(
+        error_code(response, StatusCode::BAD_REQUEST).await,
+        "invalid_json"
+    );
 }
 
 #[actix_web::test]
@@ -46,5 +52,8 @@ async fn bodies_over_the_limit_are_refused_with_413() {
         .send()
         .await
         .unwrap();
-    assert_eq!(error_code(response, StatusCode::PAYLOAD_TOO_LARGE).await, "payload_too_large");
+    assert_eq!(
+        error_code(response, StatusCode::PAYLOAD_TOO_LARGE).await,
+        "payload_too_large"
+    );
 }

@@ -61,11 +61,17 @@ pub async fn spawn_app_with(adjust: impl FnOnce(&mut Settings)) -> TestApp {
     let (url, data_dir) = fresh_database().await;
     let mut settings = test_settings(url);
     adjust(&mut settings);
-    let app = Application::build(settings, false).await.expect("the app starts");
+    let app = Application::build(settings, false)
+        .await
+        .expect("the app starts");
     let address = format!("http://127.0.0.1:{}", app.port());
     let db = app.database().clone();
     actix_web::rt::spawn(app.run_until_stopped());
-    TestApp { address, db, _data_dir: data_dir }
+    TestApp {
+        address,
+        db,
+        _data_dir: data_dir,
+    }
 }
 
 impl TestApp {
@@ -111,19 +117,14 @@ impl TestApp {
         let email = format!("{role}-{}@example.com", uuid::Uuid::new_v4().simple());
         let password = "a long enough password";
         let created = admin
-            .post(self, "/api/v1/users", &json!({ "email": email, "password": password, "role": role }))
+            .post(
+                self,
+                "/api/v1/users",
+                &json!({ "email": email, "password": password, "role": role }),
+            )
             .await;
         assert_eq!(created.status(), StatusCode::CREATED);
         self.session(&email, password).await
-    }
-
-    /// An API token of the bootstrap admin.
-    pub async fn admin_token(&self) -> String {
-        let admin = self.admin_session().await;
-        let response = admin.post(self, "/api/v1/tokens", &json!({ "name": "tests" })).await;
-        assert_eq!(response.status(), StatusCode::CREATED);
-        let body: Value = response.json().await.unwrap();
-        body["token"].as_str().unwrap().to_owned()
     }
 }
 
@@ -162,6 +163,12 @@ impl Session {
 pub async fn error_code(response: Response, status: StatusCode) -> String {
     assert_eq!(response.status(), status);
     let body: Value = response.json().await.expect("errors are JSON");
-    assert!(body["message"].as_str().is_some_and(|m| !m.is_empty()), "{body}");
-    body["code"].as_str().expect("errors carry a code").to_owned()
+    assert!(
+        body["message"].as_str().is_some_and(|m| !m.is_empty()),
+        "{body}"
+    );
+    body["code"]
+        .as_str()
+        .expect("errors carry a code")
+        .to_owned()
 }

@@ -16,7 +16,8 @@ async fn editors_and_viewers_cannot_manage_users() {
     let app = spawn_app().await;
     for role in ["viewer", "editor"] {
         let session = app.user_with_role(role).await;
-        let body = json!({ "email": "x@example.com", "password": "long enough pw", "role": "admin" });
+        let body =
+            json!({ "email": "x@example.com", "password": "long enough pw", "role": "admin" });
         let create = session.post(&app, "/api/v1/users", &body).await;
         assert_eq!(error_code(create, StatusCode::FORBIDDEN).await, "forbidden");
         let list = session.get(&app, "/api/v1/users").await;
@@ -29,10 +30,26 @@ async fn user_creation_validates_email_password_role_and_uniqueness() {
     let app = spawn_app().await;
     let admin = app.admin_session().await;
     let cases = [
-        (json!({ "email": "not-an-email", "password": "long enough pw", "role": "viewer" }), StatusCode::BAD_REQUEST, "invalid_email"),
-        (json!({ "email": "a@example.com", "password": "short", "role": "viewer" }), StatusCode::BAD_REQUEST, "weak_password"),
-        (json!({ "email": "a@example.com", "password": "long enough pw", "role": "root" }), StatusCode::BAD_REQUEST, "invalid_json"),
-        (json!({ "email": ADMIN_EMAIL, "password": "long enough pw", "role": "viewer" }), StatusCode::CONFLICT, "conflict"),
+        (
+            json!({ "email": "not-an-email", "password": "long enough pw", "role": "viewer" }),
+            StatusCode::BAD_REQUEST,
+            "invalid_email",
+        ),
+        (
+            json!({ "email": "a@example.com", "password": "short", "role": "viewer" }),
+            StatusCode::BAD_REQUEST,
+            "weak_password",
+        ),
+        (
+            json!({ "email": "a@example.com", "password": "long enough pw", "role": "root" }),
+            StatusCode::BAD_REQUEST,
+            "invalid_json",
+        ),
+        (
+            json!({ "email": ADMIN_EMAIL, "password": "long enough pw", "role": "viewer" }),
+            StatusCode::CONFLICT,
+            "conflict",
+        ),
     ];
     for (body, status, code) in cases {
         let response = admin.post(&app, "/api/v1/users", &body).await;

@@ -24,9 +24,14 @@ pub fn SignedInShell() -> impl IntoView {
         });
     };
 
-    let user = move || session.0.get().flatten();
-    let email = move || user().map(|u| u.email).unwrap_or_default();
-    let role = move || user().map(|u| u.role).unwrap_or(Role::Viewer);
+    let email = session.user().map(|u| u.email.clone()).unwrap_or_default();
+    let role = session.user().map(|u| u.role).unwrap_or(Role::Viewer);
+    let initial = email
+        .chars()
+        .next()
+        .unwrap_or('?')
+        .to_ascii_uppercase()
+        .to_string();
 
     view! {
         <div class="app" class:nav-open=move || nav_open.get()>
@@ -53,11 +58,9 @@ pub fn SignedInShell() -> impl IntoView {
                 </label>
                 <div class="topbar-spacer"></div>
                 <div class="account-chip" data-testid="signed-in-user">
-                    <span class="avatar" aria-hidden="true">
-                        {move || email().chars().next().unwrap_or('?').to_ascii_uppercase().to_string()}
-                    </span>
+                    <span class="avatar" aria-hidden="true">{initial}</span>
                     <span class="account-email">{email}</span>
-                    <span class=move || format!("role-badge role-{}", role())>{move || role().to_string()}</span>
+                    <span class=format!("role-badge role-{role}")>{role.to_string()}</span>
                 </div>
                 <button type="button" class="ghost" on:click=sign_out>"Sign out"</button>
             </header>

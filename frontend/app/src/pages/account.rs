@@ -20,12 +20,15 @@ pub fn AccountPage() -> impl IntoView {
         ev.prevent_default();
         let name = new_name.get_untracked().trim().to_owned();
         if name.is_empty() {
-            error.set(Some("Give the token a name, so you know later what uses it.".into()));
+            error.set(Some(
+                "Give the token a name, so you know later what uses it.".into(),
+            ));
             return;
         }
         error.set(None);
         spawn_local(async move {
-            match api::post::<_, CreatedToken>("/api/v1/tokens", &CreateTokenRequest { name }).await {
+            match api::post::<_, CreatedToken>("/api/v1/tokens", &CreateTokenRequest { name }).await
+            {
                 Ok(token) => {
                     created.set(Some(token));
                     copied.set(false);
@@ -58,7 +61,7 @@ pub fn AccountPage() -> impl IntoView {
             <div>
                 <h1>"Account"</h1>
                 <p class="muted">
-                    {move || session.0.get().flatten().map(|u| format!("Signed in as {} ({})", u.email, u.role))}
+                    {session.user().map(|u| format!("Signed in as {} ({})", u.email, u.role))}
                 </p>
             </div>
         </header>

@@ -7,14 +7,10 @@ use crate::session::use_session;
 #[component]
 pub fn HomePage() -> impl IntoView {
     let session = use_session();
-    let name = move || {
-        session
-            .0
-            .get()
-            .flatten()
-            .map(|user| user.email.split('@').next().unwrap_or_default().to_owned())
-            .unwrap_or_default()
-    };
+    let name = session
+        .user()
+        .map(|user| user.email.split('@').next().unwrap_or_default().to_owned())
+        .unwrap_or_default();
     view! {
         <Title text="Overview" />
         <header class="page-header">

@@ -26,7 +26,10 @@ pub fn LoginPage() -> impl IntoView {
         }
         pending.set(true);
         error.set(None);
-        let body = LoginRequest { email: email.get_untracked(), password: password.get_untracked() };
+        let body = LoginRequest {
+            email: email.get_untracked(),
+            password: password.get_untracked(),
+        };
         spawn_local(async move {
             match api::post::<_, LoginResponse>("/api/v1/auth/login", &body).await {
                 Ok(_) => api::go_to("/"),
