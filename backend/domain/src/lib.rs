@@ -1,5 +1,6 @@
 //! Imprint's domain rules. Nothing here knows about HTTP, actors or the database.
 
 pub mod account;
+pub mod ingest;
 
 pub use imprint_types::Role;

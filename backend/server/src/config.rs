@@ -28,6 +28,10 @@ pub struct Settings {
     pub login_lockout_seconds: u64,
     /// Largest accepted request body.
     pub max_body_bytes: usize,
+    /// Ingestion requests that may queue for the writer before clients are told to retry.
+    pub writer_mailbox_capacity: usize,
+    /// Rows that may wait for the next transaction before clients are told to retry.
+    pub writer_max_pending_rows: usize,
 }
 
 impl Default for Settings {
@@ -43,6 +47,8 @@ impl Default for Settings {
             login_failures_before_lockout: 5,
             login_lockout_seconds: 300,
             max_body_bytes: 5 * 1024 * 1024,
+            writer_mailbox_capacity: 4096,
+            writer_max_pending_rows: 500_000,
         }
     }
 }

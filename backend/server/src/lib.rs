@@ -1,11 +1,13 @@
 //! The Imprint server. Layers depend one way: `http` → services and actors → `imprint-store`
 //! → `imprint-domain`.
 
+pub mod actors;
 pub mod auth;
 mod bootstrap;
 pub mod config;
 pub mod console;
 pub mod http;
+pub mod ingest;
 pub mod startup;
 pub mod state;
 pub mod telemetry;

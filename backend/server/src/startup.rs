@@ -32,7 +32,7 @@ impl Application {
         let address = listener.local_addr()?;
         let console = Console::new(settings.resolved_site_root());
         let max_body = settings.max_body_bytes;
-        let state = web::Data::new(AppState::new(db.clone(), settings));
+        let state = web::Data::new(AppState::start(db.clone(), settings).await?);
 
         let server = HttpServer::new(move || {
             let app = App::new()

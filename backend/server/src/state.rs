@@ -4,25 +4,49 @@ use std::time::Duration;
 
 use imprint_store::Database;
 
+use crate::actors::environments::Environments;
+use crate::actors::flags::Flags;
+use crate::actors::writer::{Writer, WriterLimits};
 use crate::auth::throttle::LoginThrottle;
 use crate::config::Settings;
+use crate::ingest::Ingest;
 
 pub struct AppState {
     pub db: Database,
     pub settings: Settings,
     pub login_throttle: LoginThrottle,
+    pub environments: Environments,
+    pub flags: Flags,
+    pub ingest: Ingest,
 }
 
 impl AppState {
-    pub fn new(db: Database, settings: Settings) -> Self {
+    /// Loads the snapshots and starts the actors; must run inside an actix system.
+    pub async fn start(db: Database, settings: Settings) -> anyhow::Result<Self> {
+        let environments = Environments::start(db.clone()).await?;
+        let flags = Flags::start(db.clone()).await?;
+        let writer = Writer::start(
+            db.clone(),
+            WriterLimits {
+                mailbox_capacity: settings.writer_mailbox_capacity,
+                max_pending_rows: settings.writer_max_pending_rows,
+            },
+        );
+        let ingest = Ingest {
+            flags: flags.clone(),
+            writer,
+        };
         let login_throttle = LoginThrottle::new(
             settings.login_failures_before_lockout,
             Duration::from_secs(settings.login_lockout_seconds),
         );
-        AppState {
+        Ok(AppState {
             db,
             settings,
             login_throttle,
-        }
+            environments,
+            flags,
+            ingest,
+        })
     }
 }

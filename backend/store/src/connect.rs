@@ -5,7 +5,8 @@ use std::time::Duration;
 
 use anyhow::Context;
 use imprint_migrations::{Migrator, MigratorTrait};
-use sea_orm::{ConnectOptions, ConnectionTrait, DatabaseConnection, DbBackend, Statement};
+use sea_orm::sqlx::sqlite::{SqliteJournalMode, SqliteSynchronous};
+use sea_orm::{ConnectOptions, DatabaseConnection};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Backend {
@@ -45,20 +46,29 @@ pub async fn connect(url: &str) -> anyhow::Result<Database> {
         .connect_timeout(Duration::from_secs(10))
         .acquire_timeout(Duration::from_secs(10))
         .sqlx_logging(false);
+    if backend == Backend::Sqlite {
+        // Per-connection settings, so every pooled connection gets them. WAL lets readers run
+        // beside the one writer; synchronous=NORMAL in WAL mode keeps every commit across a
+        // crash of the process (only an OS crash or power loss can lose the last commits).
+        options.map_sqlx_sqlite_opts(|opts| {
+            opts.journal_mode(SqliteJournalMode::Wal)
+                .synchronous(SqliteSynchronous::Normal)
+                .busy_timeout(Duration::from_secs(10))
+                .foreign_keys(true)
+                .create_if_missing(true)
+        });
+    }
     let conn = sea_orm::Database::connect(options)
         .await
         .context("connecting to the database")?;
 
-    if backend == Backend::Sqlite {
-        tune_sqlite(&conn).await?;
-    }
     Migrator::up(&conn, None)
         .await
         .context("running database migrations")?;
     Ok(Database { conn, backend })
 }
 
-/// Creates the folder of a file-backed SQLite URL and asks SQLite to create the file.
+/// Creates the folder of a file-backed SQLite URL; the pool creates the file itself.
 fn prepare_sqlite_url(url: &str) -> anyhow::Result<String> {
     let rest = url.trim_start_matches("sqlite:").trim_start_matches("//");
     let (path, query) = rest.split_once('?').unwrap_or((rest, ""));
@@ -82,22 +92,6 @@ fn prepare_sqlite_url(url: &str) -> anyhow::Result<String> {
         "&"
     };
     Ok(format!("sqlite://{path}?{query}{sep}{mode}"))
-}
-
-/// WAL lets readers run beside the writer; NORMAL sync is durable across process crashes
-/// in WAL mode (only an OS crash or power loss can lose the last commits).
-async fn tune_sqlite(conn: &DatabaseConnection) -> anyhow::Result<()> {
-    for pragma in [
-        "PRAGMA journal_mode=WAL",
-        "PRAGMA synchronous=NORMAL",
-        "PRAGMA busy_timeout=10000",
-        "PRAGMA foreign_keys=ON",
-    ] {
-        conn.execute(Statement::from_string(DbBackend::Sqlite, pragma))
-            .await
-            .with_context(|| format!("setting {pragma}"))?;
-    }
-    Ok(())
 }
 
 impl Database {

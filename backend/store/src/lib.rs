@@ -1,11 +1,17 @@
 //! Persistence for Imprint. The services use these functions directly with SeaORM's pool:
 //! the database is not an actor.
 
+pub mod audit;
 pub mod connect;
 pub mod entities;
+pub mod environments;
+pub mod flags;
+pub mod impressions;
+pub mod ingest;
 pub mod provision;
 pub mod sessions;
 pub mod tokens;
+pub mod usage;
 pub mod users;
 
 pub use connect::{connect, Backend, Database};

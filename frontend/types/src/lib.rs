@@ -4,7 +4,9 @@
 //! database, actix or any server-side crate.
 
 mod auth;
+mod environments;
 mod error;
 
 pub use auth::*;
+pub use environments::*;
 pub use error::*;

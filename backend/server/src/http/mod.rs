@@ -1,11 +1,19 @@
 //! The HTTP edge: one route table, one small module per resource.
 
+mod body;
+mod environments;
 pub mod error;
+mod export;
 mod extract_errors;
+mod flags;
 mod health;
+mod native_ingest;
 mod routes;
+mod sdk_auth;
 mod sessions;
+mod split_ingest;
 mod tokens;
+mod usage;
 mod users;
 
 pub use error::{ApiError, ApiResult};

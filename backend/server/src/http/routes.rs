@@ -4,7 +4,10 @@
 use actix_web::{web, HttpRequest, HttpResponse};
 
 use super::extract_errors::{json_config, path_config, query_config};
-use super::{health, sessions, tokens, users, ApiError};
+use super::{
+    environments, export, flags, health, native_ingest, sessions, split_ingest, tokens, usage,
+    users, ApiError,
+};
 
 pub fn configure(cfg: &mut web::ServiceConfig, max_body_bytes: usize) {
     cfg.app_data(json_config(max_body_bytes))
@@ -22,9 +25,32 @@ pub fn configure(cfg: &mut web::ServiceConfig, max_body_bytes: usize) {
                 .service(tokens::revoke_token)
                 .service(users::create_user)
                 .service(users::list_users)
+                .service(environments::create)
+                .service(environments::list)
+                .service(environments::get_one)
+                .service(environments::update)
+                .service(environments::create_key)
+                .service(environments::revoke_key)
+                .service(flags::list)
+                .service(flags::set_tracking)
+                .service(export::export_impressions)
+                .service(usage::usage)
+                // Under the environment's SDK key rather than a user's credentials:
+                .service(native_ingest::impressions)
+                .service(native_ingest::events)
+                .service(split_ingest::keys_server_side)
+                .service(split_ingest::keys_client_side)
+                .service(split_ingest::telemetry)
                 .default_service(web::to(unknown_endpoint)),
         )
-        .service(web::scope("/api").default_service(web::to(unknown_endpoint)));
+        // The Split SDKs' own paths.
+        .service(
+            web::scope("/api")
+                .service(split_ingest::impressions_bulk)
+                .service(split_ingest::impressions_count)
+                .service(split_ingest::events_bulk)
+                .default_service(web::to(unknown_endpoint)),
+        );
 }
 
 async fn unknown_endpoint(req: HttpRequest) -> Result<HttpResponse, ApiError> {

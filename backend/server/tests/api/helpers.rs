@@ -172,3 +172,136 @@ pub async fn error_code(response: Response, status: StatusCode) -> String {
         .expect("errors carry a code")
         .to_owned()
 }
+
+/// An environment's two SDK keys, as created by the admin.
+pub struct TestEnvironment {
+    pub server_key: String,
+    pub client_key: String,
+}
+
+impl TestApp {
+    /// Creates an environment that keeps data for ten years, so the captured SDK bodies
+    /// (from November 2026) never count as expired.
+    pub async fn environment(&self, name: &str) -> TestEnvironment {
+        let admin = self.admin_session().await;
+        let response = admin
+            .post(
+                self,
+                "/api/v1/environments",
+                &json!({ "name": name, "retention_days": 3650 }),
+            )
+            .await;
+        assert_eq!(response.status(), StatusCode::CREATED);
+        let body: Value = response.json().await.unwrap();
+        let key = |kind: &str| {
+            body["sdk_keys"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .find(|k| k["kind"] == kind)
+                .unwrap()["key"]
+                .as_str()
+                .unwrap()
+                .to_owned()
+        };
+        TestEnvironment {
+            server_key: key("server"),
+            client_key: key("client"),
+        }
+    }
+
+    /// Posts `body` to an SDK endpoint with the key and any extra headers.
+    pub async fn sdk_post(
+        &self,
+        path: &str,
+        key: &str,
+        headers: &[(&str, &str)],
+        content_type: &str,
+        body: impl Into<reqwest::Body>,
+    ) -> Response {
+        let mut request = reqwest::Client::new()
+            .post(self.url(path))
+            .bearer_auth(key)
+            .header("content-type", content_type)
+            .body(body);
+        for (name, value) in headers {
+            request = request.header(*name, *value);
+        }
+        request.send().await.unwrap()
+    }
+
+    /// Every stored impression of the environment, through the export API.
+    pub async fn exported(&self, env: &str, query: &str) -> Vec<Value> {
+        let admin = self.admin_session().await;
+        let response = admin
+            .get(
+                self,
+                &format!("/api/v1/environments/{env}/impressions/export?format=ndjson{query}"),
+            )
+            .await;
+        assert_eq!(response.status(), StatusCode::OK);
+        let text = response.text().await.unwrap();
+        text.lines()
+            .map(|l| serde_json::from_str(l).unwrap())
+            .collect()
+    }
+
+    pub async fn usage(&self, env: &str) -> Value {
+        let admin = self.admin_session().await;
+        admin
+            .get(self, &format!("/api/v1/environments/{env}/usage"))
+            .await
+            .json()
+            .await
+            .unwrap()
+    }
+}
+
+/// A captured SDK request from `backend/domain/tests/fixtures/split`.
+pub struct Captured {
+    pub path: String,
+    pub headers: Vec<(String, String)>,
+    pub body: Value,
+}
+
+pub fn captured(file: &str) -> Vec<Captured> {
+    let path = format!(
+        "{}/../domain/tests/fixtures/split/{file}",
+        env!("CARGO_MANIFEST_DIR")
+    );
+    let text = std::fs::read_to_string(&path).unwrap();
+    let requests: Vec<Value> = serde_json::from_str(&text).unwrap();
+    requests
+        .into_iter()
+        .filter(|r| r["method"] == "POST")
+        .map(|r| Captured {
+            path: r["path"].as_str().unwrap().to_owned(),
+            headers: r["headers"]
+                .as_object()
+                .unwrap()
+                .iter()
+                .filter(|(k, _)| k.starts_with("SplitSDK"))
+                .map(|(k, v)| (k.clone(), v.as_str().unwrap().to_owned()))
+                .collect(),
+            body: r["body"].clone(),
+        })
+        .collect()
+}
+
+impl Captured {
+    pub async fn replay(&self, app: &TestApp, key: &str) -> Response {
+        let headers: Vec<(&str, &str)> = self
+            .headers
+            .iter()
+            .map(|(k, v)| (k.as_str(), v.as_str()))
+            .collect();
+        app.sdk_post(
+            &self.path,
+            key,
+            &headers,
+            "application/json",
+            self.body.to_string(),
+        )
+        .await
+    }
+}

@@ -6,6 +6,9 @@ mod helpers;
 
 mod auth;
 mod console;
+mod environments;
 mod errors;
+mod native_ingest;
+mod split_ingest;
 mod tokens;
 mod users;

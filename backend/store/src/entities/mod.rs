@@ -1,5 +1,11 @@
-//! SeaORM entities, one file per table.
+//! SeaORM entities, one file per table. The hot ingestion tables (impressions, events,
+//! counters) are written with prepared multi-row SQL in `ingest` instead.
 
 pub mod api_token;
+pub mod audit_entry;
+pub mod environment;
+pub mod flag;
+pub mod sdk_key;
 pub mod session;
+pub mod tracking_change;
 pub mod user;

@@ -1,0 +1,78 @@
+//! Imprint's native ingestion API: JSON arrays, NDJSON, or `text/plain` holding JSON (what
+//! `navigator.sendBeacon` sends). Valid items are stored even when others are rejected.
+
+use actix_web::http::header;
+use actix_web::{post, web, HttpRequest, HttpResponse};
+use imprint_domain::ingest::{
+    parse_native_events, parse_native_impressions, ItemRejection, NativeFormat,
+};
+use imprint_types::{IngestReport, RejectedItem};
+
+use super::body::read_body;
+use super::sdk_auth::SdkCaller;
+use super::split_ingest::limits;
+use super::{ApiError, ApiResult};
+use crate::state::AppState;
+
+pub fn report_rejections(rejected: Vec<ItemRejection>) -> Vec<RejectedItem> {
+    rejected
+        .into_iter()
+        .map(|r| RejectedItem {
+            index: r.index,
+            code: r.code.to_owned(),
+            message: r.message,
+        })
+        .collect()
+}
+
+fn format_of(req: &HttpRequest) -> NativeFormat {
+    NativeFormat::from_content_type(
+        req.headers()
+            .get(header::CONTENT_TYPE)
+            .and_then(|v| v.to_str().ok()),
+    )
+}
+
+#[post("/impressions")]
+pub async fn impressions(
+    req: HttpRequest,
+    state: web::Data<AppState>,
+    caller: SdkCaller,
+    payload: web::Payload,
+) -> ApiResult<HttpResponse> {
+    let body = read_body(payload, &state).await?;
+    let now = imprint_store::now_ms();
+    let parsed = parse_native_impressions(&body, format_of(&req), &limits(&caller, now))
+        .map_err(|e| ApiError::bad_request(e.code, e.message))?;
+    let outcome = state
+        .ingest
+        .impressions(&caller.environment, parsed.items, now)
+        .await?;
+    Ok(HttpResponse::Accepted().json(IngestReport {
+        accepted: outcome.accepted,
+        dropped_tracking_off: outcome.dropped_tracking_off,
+        rejected: report_rejections(parsed.rejected),
+    }))
+}
+
+#[post("/events")]
+pub async fn events(
+    req: HttpRequest,
+    state: web::Data<AppState>,
+    caller: SdkCaller,
+    payload: web::Payload,
+) -> ApiResult<HttpResponse> {
+    let body = read_body(payload, &state).await?;
+    let now = imprint_store::now_ms();
+    let parsed = parse_native_events(&body, format_of(&req), &limits(&caller, now))
+        .map_err(|e| ApiError::bad_request(e.code, e.message))?;
+    let accepted = state
+        .ingest
+        .events(&caller.environment, parsed.items, now)
+        .await?;
+    Ok(HttpResponse::Accepted().json(IngestReport {
+        accepted,
+        dropped_tracking_off: 0,
+        rejected: report_rejections(parsed.rejected),
+    }))
+}

@@ -1,0 +1,139 @@
+//! The Split-compatible ingestion endpoints, exactly as the SDKs call them.
+
+use actix_web::{post, web, HttpResponse};
+use imprint_domain::ingest::{
+    parse_split_counts, parse_split_events, parse_split_impressions, parse_split_keys_client,
+    parse_split_keys_server, BodyError, IngestLimits,
+};
+use imprint_store::ingest::TelemetryRecord;
+use imprint_types::IngestReport;
+
+use super::body::read_body;
+use super::sdk_auth::SdkCaller;
+use super::{ApiError, ApiResult};
+use crate::state::AppState;
+
+fn invalid(e: BodyError) -> ApiError {
+    ApiError::bad_request(e.code, e.message)
+}
+
+pub fn limits(caller: &SdkCaller, now: i64) -> IngestLimits {
+    IngestLimits::new(now, caller.environment.retention_days.into())
+}
+
+#[post("/testImpressions/bulk")]
+pub async fn impressions_bulk(
+    state: web::Data<AppState>,
+    caller: SdkCaller,
+    payload: web::Payload,
+) -> ApiResult<HttpResponse> {
+    let body = read_body(payload, &state).await?;
+    let now = imprint_store::now_ms();
+    let parsed =
+        parse_split_impressions(&body, &caller.meta, &limits(&caller, now)).map_err(invalid)?;
+    let outcome = state
+        .ingest
+        .impressions(&caller.environment, parsed.items, now)
+        .await?;
+    Ok(HttpResponse::Ok().json(IngestReport {
+        accepted: outcome.accepted,
+        dropped_tracking_off: outcome.dropped_tracking_off,
+        rejected: super::native_ingest::report_rejections(parsed.rejected),
+    }))
+}
+
+#[post("/testImpressions/count")]
+pub async fn impressions_count(
+    state: web::Data<AppState>,
+    caller: SdkCaller,
+    payload: web::Payload,
+) -> ApiResult<HttpResponse> {
+    let body = read_body(payload, &state).await?;
+    let counts = parse_split_counts(&body).map_err(invalid)?;
+    state
+        .ingest
+        .sdk_counts(&caller.environment, counts, imprint_store::now_ms())
+        .await?;
+    Ok(HttpResponse::Ok().finish())
+}
+
+#[post("/keys/ss")]
+pub async fn keys_server_side(
+    state: web::Data<AppState>,
+    caller: SdkCaller,
+    payload: web::Payload,
+) -> ApiResult<HttpResponse> {
+    let body = read_body(payload, &state).await?;
+    let keys = parse_split_keys_server(&body).map_err(invalid)?;
+    state
+        .ingest
+        .seen_keys(&caller.environment, keys, imprint_store::now_ms())
+        .await?;
+    Ok(HttpResponse::Ok().finish())
+}
+
+#[post("/keys/cs")]
+pub async fn keys_client_side(
+    state: web::Data<AppState>,
+    caller: SdkCaller,
+    payload: web::Payload,
+) -> ApiResult<HttpResponse> {
+    let body = read_body(payload, &state).await?;
+    let keys = parse_split_keys_client(&body).map_err(invalid)?;
+    state
+        .ingest
+        .seen_keys(&caller.environment, keys, imprint_store::now_ms())
+        .await?;
+    Ok(HttpResponse::Ok().finish())
+}
+
+#[post("/events/bulk")]
+pub async fn events_bulk(
+    state: web::Data<AppState>,
+    caller: SdkCaller,
+    payload: web::Payload,
+) -> ApiResult<HttpResponse> {
+    let body = read_body(payload, &state).await?;
+    let now = imprint_store::now_ms();
+    let parsed = parse_split_events(&body, &caller.meta, &limits(&caller, now)).map_err(invalid)?;
+    let accepted = state
+        .ingest
+        .events(&caller.environment, parsed.items, now)
+        .await?;
+    Ok(HttpResponse::Ok().json(IngestReport {
+        accepted,
+        dropped_tracking_off: 0,
+        rejected: super::native_ingest::report_rejections(parsed.rejected),
+    }))
+}
+
+#[post("/metrics/{kind}")]
+pub async fn telemetry(
+    state: web::Data<AppState>,
+    caller: SdkCaller,
+    kind: web::Path<String>,
+    payload: web::Payload,
+) -> ApiResult<HttpResponse> {
+    let kind = kind.into_inner();
+    if kind != "config" && kind != "usage" {
+        return Err(ApiError::NotFound(format!(
+            "there is no telemetry endpoint `{kind}`"
+        )));
+    }
+    let body = read_body(payload, &state).await?;
+    // Kept as sent, but only if it is JSON: the column is documented as raw JSON.
+    let json: serde_json::Value = serde_json::from_slice(&body).map_err(|e| {
+        ApiError::bad_request("invalid_json", format!("telemetry must be JSON: {e}"))
+    })?;
+    state
+        .ingest
+        .telemetry(TelemetryRecord {
+            environment_id: caller.environment.id,
+            kind,
+            sdk: caller.meta.sdk.clone(),
+            received_at: imprint_store::now_ms(),
+            body: json.to_string(),
+        })
+        .await?;
+    Ok(HttpResponse::Ok().finish())
+}

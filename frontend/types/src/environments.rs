@@ -1,0 +1,118 @@
+use serde::{Deserialize, Serialize};
+
+/// Server-side keys may do everything an SDK does; client-side (browser) keys may post
+/// impressions, events and keys but never read server-side definitions.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum SdkKeyKind {
+    Server,
+    Client,
+}
+
+impl SdkKeyKind {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            SdkKeyKind::Server => "server",
+            SdkKeyKind::Client => "client",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<SdkKeyKind> {
+        match s {
+            "server" => Some(SdkKeyKind::Server),
+            "client" => Some(SdkKeyKind::Client),
+            _ => None,
+        }
+    }
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct CreateEnvironmentRequest {
+    pub name: String,
+    pub retention_days: Option<i32>,
+}
+
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+pub struct UpdateEnvironmentRequest {
+    pub name: Option<String>,
+    pub retention_days: Option<i32>,
+}
+
+/// A key in full: only ever in the answer that created it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct NewSdkKey {
+    pub id: i64,
+    pub kind: SdkKeyKind,
+    pub key: String,
+}
+
+/// A key as lists show it: its kind and last characters, never the secret.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SdkKeySummary {
+    pub id: i64,
+    pub kind: SdkKeyKind,
+    pub hint: String,
+    pub created_at: String,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct CreateSdkKeyRequest {
+    pub kind: SdkKeyKind,
+}
+
+/// The answer to creating an environment: its keys are shown this once.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct CreatedEnvironment {
+    pub id: i64,
+    pub name: String,
+    pub retention_days: i32,
+    pub sdk_keys: Vec<NewSdkKey>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct EnvironmentView {
+    pub id: i64,
+    pub name: String,
+    pub retention_days: i32,
+    pub created_at: String,
+    pub sdk_keys: Vec<SdkKeySummary>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct FlagSummary {
+    pub name: String,
+    pub tracking_enabled: bool,
+    /// False while the flag is only known from impressions (observed).
+    pub defined: bool,
+    pub updated_at: String,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct SetTrackingRequest {
+    pub enabled: bool,
+}
+
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct UsageView {
+    pub month: String,
+    pub unique_keys_this_month: i64,
+    pub impressions_stored: i64,
+    pub impressions_dropped_tracking_off: i64,
+    pub impressions_counted_by_sdk: i64,
+    pub events_stored: i64,
+}
+
+/// The answer to an ingestion post.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct IngestReport {
+    pub accepted: usize,
+    pub dropped_tracking_off: usize,
+    pub rejected: Vec<RejectedItem>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct RejectedItem {
+    pub index: usize,
+    pub code: String,
+    pub message: String,
+}
