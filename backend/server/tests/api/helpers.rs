@@ -18,7 +18,7 @@ pub struct TestApp {
 static NEXT_DB: AtomicU32 = AtomicU32::new(0);
 
 /// A fresh database URL for the backend this run tests.
-async fn fresh_database() -> (String, Option<tempfile::TempDir>) {
+pub async fn fresh_database() -> (String, Option<tempfile::TempDir>) {
     match std::env::var("IMPRINT_TEST_DB").as_deref() {
         Ok("postgres") => {
             let server = std::env::var("IMPRINT_TEST_POSTGRES_URL")

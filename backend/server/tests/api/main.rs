@@ -6,6 +6,7 @@ mod helpers;
 
 mod auth;
 mod console;
+mod crash;
 mod environments;
 mod errors;
 mod native_ingest;
