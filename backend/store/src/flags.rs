@@ -73,8 +73,12 @@ impl Database {
     ) -> Result<FlagRow, sea_orm::DbErr> {
         let txn = self.conn.begin().await?;
         let now = now_ms();
+        // A new change number makes polling SDKs fetch the flag again and see
+        // `impressionsDisabled` flip.
+        let change_number = crate::definitions::next_change_number(&txn, current.environment_id).await?;
         let mut active: flag::ActiveModel = current.clone().into();
         active.tracking_enabled = Set(enabled);
+        active.change_number = Set(change_number);
         active.updated_at = Set(now);
         let updated = active.update(&txn).await?;
         tracking_change::ActiveModel {

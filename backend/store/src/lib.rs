@@ -3,6 +3,7 @@
 
 pub mod audit;
 pub mod connect;
+pub mod definitions;
 pub mod entities;
 pub mod environments;
 pub mod flags;

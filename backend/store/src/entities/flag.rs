@@ -12,6 +12,10 @@ pub struct Model {
     pub defined: bool,
     pub created_at: i64,
     pub updated_at: i64,
+    /// The definition as JSON, when the flag is defined.
+    pub definition: Option<String>,
+    /// Increases on every change of the definition or the tracking toggle.
+    pub change_number: i64,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]
