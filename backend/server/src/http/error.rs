@@ -21,6 +21,8 @@ pub enum ApiError {
     Forbidden(String),
     #[error("the request is missing a valid CSRF token")]
     CsrfRejected,
+    #[error("{message}")]
+    Invalid { message: String, errors: Vec<FieldProblem> },
     #[error("{0}")]
     NotFound(String),
     #[error("{0}")]
@@ -56,6 +58,7 @@ impl ApiError {
             ApiError::InvalidCredentials => "invalid_credentials",
             ApiError::Forbidden(_) => "forbidden",
             ApiError::CsrfRejected => "csrf_rejected",
+            ApiError::Invalid { .. } => "validation_failed",
             ApiError::NotFound(_) => "not_found",
             ApiError::Conflict(_) => "conflict",
             ApiError::PayloadTooLarge { .. } => "payload_too_large",
@@ -83,7 +86,7 @@ impl From<imprint_store::DbErr> for ApiError {
 impl ResponseError for ApiError {
     fn status_code(&self) -> StatusCode {
         match self {
-            ApiError::BadRequest { .. } => StatusCode::BAD_REQUEST,
+            ApiError::BadRequest { .. } | ApiError::Invalid { .. } => StatusCode::BAD_REQUEST,
             ApiError::Unauthorized(_) | ApiError::InvalidCredentials => StatusCode::UNAUTHORIZED,
             ApiError::Forbidden(_) | ApiError::CsrfRejected => StatusCode::FORBIDDEN,
             ApiError::NotFound(_) => StatusCode::NOT_FOUND,
@@ -107,11 +110,23 @@ impl ResponseError for ApiError {
         if let Some(wait) = self.retry_after() {
             response.insert_header((header::RETRY_AFTER, wait.as_secs().max(1).to_string()));
         }
-        response.json(ApiErrorBody {
-            code: self.code().to_owned(),
-            message,
-        })
+        if let ApiError::Invalid { errors, .. } = self {
+            // The usual shape, plus one entry per offending field for forms to show inline.
+            return response.json(serde_json::json!({
+                "code": self.code(),
+                "message": message,
+                "errors": errors,
+            }));
+        }
+        response.json(ApiErrorBody { code: self.code().to_owned(), message })
     }
 }
 
 pub type ApiResult<T> = Result<T, ApiError>;
+
+/// One invalid field of a request body.
+#[derive(Debug, Clone, serde::Serialize)]
+pub struct FieldProblem {
+    pub field: String,
+    pub message: String,
+}

@@ -50,7 +50,7 @@ pub async fn set_tracking(
         })?;
     let updated = state
         .flags
-        .set_tracking(SetTracking {
+        .call(SetTracking {
             actor: actor(&identity),
             environment_name: env.name,
             flag,

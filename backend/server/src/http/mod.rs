@@ -1,15 +1,21 @@
 //! The HTTP edge: one route table, one small module per resource.
 
 mod body;
+mod definitions;
 mod environments;
+mod evaluate;
 pub mod error;
 mod export;
 mod extract_errors;
 mod flags;
 mod health;
+mod import;
 mod native_ingest;
+mod ofrep;
 mod routes;
 mod sdk_auth;
+mod sdk_feed;
+mod segments;
 mod sessions;
 mod split_ingest;
 mod tokens;

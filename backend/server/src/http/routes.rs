@@ -5,8 +5,8 @@ use actix_web::{web, HttpRequest, HttpResponse};
 
 use super::extract_errors::{json_config, path_config, query_config};
 use super::{
-    environments, export, flags, health, native_ingest, sessions, split_ingest, tokens, usage,
-    users, ApiError,
+    definitions, environments, evaluate, export, flags, health, import, native_ingest, ofrep,
+    sdk_feed, segments, sessions, split_ingest, tokens, usage, users, ApiError,
 };
 
 pub fn configure(cfg: &mut web::ServiceConfig, max_body_bytes: usize) {
@@ -15,6 +15,8 @@ pub fn configure(cfg: &mut web::ServiceConfig, max_body_bytes: usize) {
         .app_data(path_config())
         .service(health::healthz)
         .service(health::readyz)
+        .service(ofrep::evaluate_one)
+        .service(ofrep::evaluate_bulk)
         .service(
             web::scope("/api/v1")
                 .service(sessions::login)
@@ -33,6 +35,16 @@ pub fn configure(cfg: &mut web::ServiceConfig, max_body_bytes: usize) {
                 .service(environments::revoke_key)
                 .service(flags::list)
                 .service(flags::set_tracking)
+                .service(definitions::get_flag)
+                .service(definitions::list_definitions)
+                .service(definitions::put_definition)
+                .service(definitions::kill)
+                .service(definitions::restore)
+                .service(segments::list)
+                .service(segments::put_segment)
+                .service(segments::list_traffic_types)
+                .service(segments::create_traffic_type)
+                .service(import::import)
                 .service(export::export_impressions)
                 .service(usage::usage)
                 // Under the environment's SDK key rather than a user's credentials:
@@ -41,6 +53,7 @@ pub fn configure(cfg: &mut web::ServiceConfig, max_body_bytes: usize) {
                 .service(split_ingest::keys_server_side)
                 .service(split_ingest::keys_client_side)
                 .service(split_ingest::telemetry)
+                .service(evaluate::evaluate_handler)
                 .default_service(web::to(unknown_endpoint)),
         )
         // The Split SDKs' own paths.
@@ -49,6 +62,10 @@ pub fn configure(cfg: &mut web::ServiceConfig, max_body_bytes: usize) {
                 .service(split_ingest::impressions_bulk)
                 .service(split_ingest::impressions_count)
                 .service(split_ingest::events_bulk)
+                .service(sdk_feed::split_changes)
+                .service(sdk_feed::segment_changes)
+                .service(sdk_feed::memberships)
+                .service(sdk_feed::streaming_auth)
                 .default_service(web::to(unknown_endpoint)),
         );
 }

@@ -7,6 +7,7 @@ mod helpers;
 mod auth;
 mod console;
 mod crash;
+mod definitions;
 mod environments;
 mod errors;
 mod native_ingest;

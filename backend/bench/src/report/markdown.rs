@@ -1,0 +1,295 @@
+//! The report as Markdown: one column per backend, so the two read side by side.
+
+use std::fmt::Write;
+
+use super::{
+    BackendReport, LoadFigures, Report, GOAL_HTTP_TO_CEILING, GOAL_SQLITE_IMPRESSIONS_PER_SEC,
+};
+use crate::cli::Backend;
+use crate::load::LatencySummary;
+
+pub fn render(report: &Report) -> String {
+    let mut out = String::new();
+    // Writing to a String cannot fail; the results are ignored for that reason only.
+    let _ = write_header(&mut out, report);
+    let _ = write_main_table(&mut out, &report.backends);
+    let _ = write_ceiling_table(&mut out, &report.backends);
+    let _ = write_goals(&mut out, &report.backends);
+    let _ = write_notes(&mut out, report);
+    out
+}
+
+fn write_header(out: &mut String, report: &Report) -> std::fmt::Result {
+    let machine = &report.machine;
+    let s = &report.settings;
+    writeln!(out, "# Imprint ingestion benchmark\n")?;
+    writeln!(
+        out,
+        "- Run: {}, {} cores ({}); the load generator and the server share them.",
+        machine.date,
+        machine.cores,
+        machine.cpu_model.as_deref().unwrap_or("unknown CPU")
+    )?;
+    writeln!(out, "- Server: `{}`", s.server_binary.display())?;
+    writeln!(
+        out,
+        "- Load: `POST /api/testImpressions/bulk` with {} impressions per body (a pool of {} \
+         bodies, {} flags, {} users, evaluation times spread over {} s, Node SDK headers, \
+         DEBUG mode), {} keep-alive HTTP/1.1 connections, {} client thread(s).",
+        s.impressions_per_body,
+        group(s.bodies as f64),
+        s.flags,
+        group(s.users as f64),
+        s.timestamp_spread_secs,
+        s.connections,
+        s.client_threads
+    )?;
+    writeln!(
+        out,
+        "- Phases: {} s warm-up, {} s at full load (closed loop: every connection posts again \
+         on its answer), {} s at half load (open loop at half the full-load post rate, latency \
+         from each post's scheduled time). A 503 makes a full-load connection pause {} ms.",
+        s.warmup_secs, s.duration_secs, s.duration_secs, s.backoff_ms
+    )?;
+    writeln!(
+        out,
+        "- Storage ceiling: the same rows written with `imprint_store::ingest::write_batch` into \
+         a fresh database of the same backend, no HTTP, {} s per transaction size ({} \
+         impressions), best size reported.\n",
+        s.ceiling_secs,
+        s.ceiling_rows
+            .iter()
+            .map(|n| group(*n as f64))
+            .collect::<Vec<_>>()
+            .join(", ")
+    )
+}
+
+fn write_main_table(out: &mut String, backends: &[BackendReport]) -> std::fmt::Result {
+    let row = |out: &mut String, label: &str, cell: &dyn Fn(&BackendReport) -> String| {
+        let cells: Vec<String> = backends.iter().map(cell).collect();
+        writeln!(out, "| {label} | {} |", cells.join(" | "))
+    };
+    let header: Vec<&str> = backends.iter().map(|b| b.backend.label()).collect();
+    writeln!(out, "| | {} |", header.join(" | "))?;
+    writeln!(out, "|---|{}", "---:|".repeat(backends.len()))?;
+
+    row(
+        out,
+        "**Impressions/s accepted and stored (full load)**",
+        &|b| format!("**{}**", group(b.full_load.impressions_per_sec)),
+    )?;
+    row(out, "Posts/s (full load)", &|b| {
+        group(b.full_load.posts_per_sec)
+    })?;
+    row(out, "Latency p50 / p99 / p99.9, ms (full load)", &|b| {
+        latencies(&b.full_load.latency)
+    })?;
+    row(out, "503 answers / other failures (full load)", &|b| {
+        problems(&b.full_load)
+    })?;
+    row(out, "Half load: posts/s offered", &|b| {
+        b.half_load
+            .offered_posts_per_sec
+            .map_or_else(|| "-".into(), group)
+    })?;
+    row(out, "Half load: impressions/s stored", &|b| {
+        group(b.half_load.impressions_per_sec)
+    })?;
+    row(out, "Latency p50 / p99 / p99.9, ms (half load)", &|b| {
+        latencies(&b.half_load.latency)
+    })?;
+    row(out, "503 answers / other failures (half load)", &|b| {
+        problems(&b.half_load)
+    })?;
+    row(
+        out,
+        "CPU cores busy at full load: server / load generator",
+        &|b| {
+            format!(
+                "{:.2} / {:.2}",
+                b.full_load.cpu.server_cores, b.full_load.cpu.client_cores
+            )
+        },
+    )?;
+    row(out, "WARN/ERROR lines in the server log", &|b| {
+        b.server_log_problems.to_string()
+    })?;
+    row(out, "Server peak RSS, MiB (VmHWM; sampled)", &|b| {
+        format!(
+            "{:.0} ({:.0})",
+            b.memory.peak_rss_mib, b.memory.sampled_peak_rss_mib
+        )
+    })?;
+    row(
+        out,
+        "**Storage ceiling, impressions/s** (best size)",
+        &|b| match b.ceiling.best() {
+            Some(best) => format!(
+                "**{}** ({}/txn)",
+                group(best.impressions_per_sec),
+                group(best.impressions_per_transaction as f64)
+            ),
+            None => "-".into(),
+        },
+    )?;
+    row(out, "**HTTP / ceiling**", &|b| {
+        b.http_to_ceiling
+            .map_or_else(|| "-".into(), |r| format!("**{r:.2}**"))
+    })?;
+    row(out, "Durability: usage says stored = accepted", &|b| {
+        let d = &b.durability;
+        format!(
+            "{} ({} = {})",
+            if d.ok { "OK" } else { "MISMATCH" },
+            group(d.stored_per_usage as f64),
+            group(d.accepted_by_server as f64)
+        )
+    })?;
+    writeln!(out)
+}
+
+fn write_ceiling_table(out: &mut String, backends: &[BackendReport]) -> std::fmt::Result {
+    writeln!(
+        out,
+        "Storage ceiling per transaction size (impressions/s):\n"
+    )?;
+    writeln!(out, "| Impressions per transaction | {} |", {
+        let labels: Vec<&str> = backends.iter().map(|b| b.backend.label()).collect();
+        labels.join(" | ")
+    })?;
+    writeln!(out, "|---:|{}", "---:|".repeat(backends.len()))?;
+    let mut sizes: Vec<usize> = backends
+        .iter()
+        .flat_map(|b| b.ceiling.runs.iter().map(|r| r.impressions_per_transaction))
+        .collect();
+    sizes.sort_unstable();
+    sizes.dedup();
+    for size in sizes {
+        let cells: Vec<String> = backends
+            .iter()
+            .map(|b| {
+                b.ceiling
+                    .runs
+                    .iter()
+                    .find(|r| r.impressions_per_transaction == size)
+                    .map_or_else(|| "-".into(), |r| group(r.impressions_per_sec))
+            })
+            .collect();
+        writeln!(out, "| {} | {} |", group(size as f64), cells.join(" | "))?;
+    }
+    writeln!(out)
+}
+
+fn write_goals(out: &mut String, backends: &[BackendReport]) -> std::fmt::Result {
+    writeln!(out, "## Goals\n")?;
+    for b in backends {
+        if b.backend == Backend::Sqlite {
+            writeln!(
+                out,
+                "- SQLite at ≥ {} impressions/s: {} ({}).",
+                group(GOAL_SQLITE_IMPRESSIONS_PER_SEC),
+                verdict(b.full_load.impressions_per_sec >= GOAL_SQLITE_IMPRESSIONS_PER_SEC),
+                group(b.full_load.impressions_per_sec)
+            )?;
+        }
+        if let Some(ratio) = b.http_to_ceiling {
+            writeln!(
+                out,
+                "- {} at ≥ {GOAL_HTTP_TO_CEILING} of its storage ceiling: {} ({ratio:.2}).",
+                b.backend.label(),
+                verdict(ratio >= GOAL_HTTP_TO_CEILING)
+            )?;
+        }
+    }
+    writeln!(out)
+}
+
+fn write_notes(out: &mut String, report: &Report) -> std::fmt::Result {
+    writeln!(out, "## Notes\n")?;
+    writeln!(
+        out,
+        "- A 200 answer means the batch has committed; the durability row compares the sum of \
+         `accepted` over all 200 answers (warm-up included) with the environment's usage."
+    )?;
+    writeln!(
+        out,
+        "- Server CPU is the `imprint` process only; PostgreSQL's own processes are not in it. \
+         The ceiling runs after the server has stopped, so it has the cores to itself."
+    )?;
+    writeln!(
+        out,
+        "- Half-load latencies include up to ~1 ms of timer granularity: posts are scheduled \
+         on tokio's millisecond timer."
+    )?;
+    for b in &report.backends {
+        for (phase, figures) in [("full", &b.full_load), ("half", &b.half_load)] {
+            if let Some(problem) = &figures.first_problem {
+                writeln!(
+                    out,
+                    "- {} at {phase} load, first problem: {problem}",
+                    b.backend.label()
+                )?;
+            }
+            if figures.impressions_rejected > 0 {
+                writeln!(
+                    out,
+                    "- {} at {phase} load: the server rejected {} impressions item by item.",
+                    b.backend.label(),
+                    figures.impressions_rejected
+                )?;
+            }
+        }
+    }
+    Ok(())
+}
+
+fn latencies(l: &LatencySummary) -> String {
+    format!("{:.1} / {:.1} / {:.1}", l.p50_ms, l.p99_ms, l.p999_ms)
+}
+
+fn problems(figures: &LoadFigures) -> String {
+    format!(
+        "{} / {}",
+        group(figures.overloaded_503 as f64),
+        group((figures.failed + figures.connection_errors) as f64)
+    )
+}
+
+fn verdict(met: bool) -> &'static str {
+    if met {
+        "met"
+    } else {
+        "not met"
+    }
+}
+
+/// A whole number with thousands separators: 1234567.8 → "1,234,568".
+pub fn group(value: f64) -> String {
+    let digits = format!("{:.0}", value.abs());
+    let mut grouped = String::with_capacity(digits.len() + digits.len() / 3);
+    for (i, digit) in digits.chars().enumerate() {
+        if i > 0 && (digits.len() - i) % 3 == 0 {
+            grouped.push(',');
+        }
+        grouped.push(digit);
+    }
+    if value < -0.5 {
+        grouped.insert(0, '-');
+    }
+    grouped
+}
+
+#[cfg(test)]
+mod tests {
+    use super::group;
+
+    #[test]
+    fn thousands_are_separated() {
+        assert_eq!(group(0.0), "0");
+        assert_eq!(group(999.4), "999");
+        assert_eq!(group(1_000.0), "1,000");
+        assert_eq!(group(1_234_567.8), "1,234,568");
+        assert_eq!(group(-12_345.0), "-12,345");
+    }
+}

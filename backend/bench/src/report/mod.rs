@@ -1,0 +1,167 @@
+//! The figures of a run, printed as a Markdown table and saved as Markdown and JSON.
+
+mod markdown;
+
+use std::path::{Path, PathBuf};
+
+use anyhow::Context;
+use serde::Serialize;
+
+use crate::ceiling::Ceiling;
+use crate::cli::{Args, Backend};
+use crate::load::{LatencySummary, PhaseResult};
+use crate::process_stats::CpuUse;
+use crate::server::MemoryPeak;
+use crate::workload::IMPRESSIONS_PER_BODY;
+
+/// What the issue asks of the server (see the Markdown report's last section).
+pub const GOAL_SQLITE_IMPRESSIONS_PER_SEC: f64 = 500_000.0;
+pub const GOAL_HTTP_TO_CEILING: f64 = 0.8;
+
+#[derive(Debug, Serialize)]
+pub struct Report {
+    pub machine: MachineInfo,
+    pub settings: Settings,
+    pub backends: Vec<BackendReport>,
+}
+
+#[derive(Debug, Serialize)]
+pub struct MachineInfo {
+    pub date: String,
+    pub cores: usize,
+    pub cpu_model: Option<String>,
+}
+
+impl MachineInfo {
+    pub fn collect() -> MachineInfo {
+        let cpu_model = std::fs::read_to_string("/proc/cpuinfo")
+            .ok()
+            .and_then(|info| {
+                info.lines()
+                    .find_map(|line| line.strip_prefix("model name")?.split_once(':'))
+                    .map(|(_, model)| model.trim().to_owned())
+            });
+        MachineInfo {
+            date: chrono::Utc::now().to_rfc3339_opts(chrono::SecondsFormat::Secs, true),
+            cores: std::thread::available_parallelism().map_or(0, |n| n.get()),
+            cpu_model,
+        }
+    }
+}
+
+#[derive(Debug, Serialize)]
+pub struct Settings {
+    pub server_binary: PathBuf,
+    pub connections: usize,
+    pub duration_secs: u64,
+    pub warmup_secs: u64,
+    pub client_threads: usize,
+    pub impressions_per_body: usize,
+    pub bodies: usize,
+    pub flags: usize,
+    pub users: usize,
+    pub timestamp_spread_secs: u64,
+    pub backoff_ms: u64,
+    pub ceiling_rows: Vec<usize>,
+    pub ceiling_secs: u64,
+}
+
+impl Settings {
+    pub fn of(args: &Args) -> Settings {
+        Settings {
+            server_binary: args.server.clone(),
+            connections: args.connections,
+            duration_secs: args.duration_secs,
+            warmup_secs: args.warmup_secs,
+            client_threads: args.client_threads,
+            impressions_per_body: IMPRESSIONS_PER_BODY,
+            bodies: args.bodies,
+            flags: args.flags,
+            users: args.users,
+            timestamp_spread_secs: args.timestamp_spread_secs,
+            backoff_ms: args.backoff_ms,
+            ceiling_rows: args.ceiling_rows.clone(),
+            ceiling_secs: args.ceiling_secs,
+        }
+    }
+}
+
+#[derive(Debug, Serialize)]
+pub struct BackendReport {
+    pub backend: Backend,
+    pub full_load: LoadFigures,
+    pub half_load: LoadFigures,
+    pub memory: MemoryPeak,
+    pub durability: Durability,
+    /// WARN and ERROR lines in the server's log (bench-results/server-<backend>.log).
+    pub server_log_problems: usize,
+    pub ceiling: Ceiling,
+    /// Full-load impressions/s over the HTTP API divided by the best ceiling.
+    pub http_to_ceiling: Option<f64>,
+}
+
+/// One load phase, as reported.
+#[derive(Debug, Serialize)]
+pub struct LoadFigures {
+    /// The open loop's schedule; none for the closed loop, which offers all it can.
+    pub offered_posts_per_sec: Option<f64>,
+    pub seconds: f64,
+    pub impressions_per_sec: f64,
+    pub posts_per_sec: f64,
+    pub impressions_accepted: u64,
+    pub impressions_rejected: u64,
+    pub overloaded_503: u64,
+    pub failed: u64,
+    pub connection_errors: u64,
+    pub first_problem: Option<String>,
+    pub latency: LatencySummary,
+    pub cpu: CpuUse,
+}
+
+impl LoadFigures {
+    pub fn of(phase: &PhaseResult, cpu: CpuUse, offered_posts_per_sec: Option<f64>) -> Self {
+        let stats = &phase.stats;
+        LoadFigures {
+            offered_posts_per_sec,
+            seconds: phase.elapsed.as_secs_f64(),
+            impressions_per_sec: phase.impressions_per_sec(),
+            posts_per_sec: phase.posts_per_sec(),
+            impressions_accepted: stats.impressions_accepted,
+            impressions_rejected: stats.impressions_rejected,
+            overloaded_503: stats.overloaded,
+            failed: stats.failed,
+            connection_errors: stats.connection_errors,
+            first_problem: stats.first_problem.clone(),
+            latency: stats.latency(),
+            cpu,
+        }
+    }
+}
+
+/// Whether everything the server acknowledged is counted as stored.
+#[derive(Debug, Serialize)]
+pub struct Durability {
+    /// Sum of `accepted` over every 200 answer of the run, warm-up included.
+    pub accepted_by_server: u64,
+    /// `impressions_stored` of the environment's usage, read after the load.
+    pub stored_per_usage: i64,
+    pub ok: bool,
+}
+
+impl Report {
+    pub fn to_markdown(&self) -> String {
+        markdown::render(self)
+    }
+
+    /// Writes `ingest.md` and `ingest.json` into `dir`; returns their paths.
+    pub fn save(&self, dir: &Path) -> anyhow::Result<(PathBuf, PathBuf)> {
+        std::fs::create_dir_all(dir).with_context(|| format!("creating {}", dir.display()))?;
+        let md = dir.join("ingest.md");
+        let json = dir.join("ingest.json");
+        std::fs::write(&md, self.to_markdown())
+            .with_context(|| format!("writing {}", md.display()))?;
+        std::fs::write(&json, serde_json::to_string_pretty(self)?)
+            .with_context(|| format!("writing {}", json.display()))?;
+        Ok((md, json))
+    }
+}
