@@ -3,6 +3,7 @@ use serde::{Deserialize, Serialize};
 /// Server-side keys may do everything an SDK does; client-side (browser) keys may post
 /// impressions, events and keys but never read server-side definitions.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "lowercase")]
 pub enum SdkKeyKind {
     Server,
@@ -27,12 +28,14 @@ impl SdkKeyKind {
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct CreateEnvironmentRequest {
     pub name: String,
     pub retention_days: Option<i32>,
 }
 
 #[derive(Debug, Clone, Default, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct UpdateEnvironmentRequest {
     pub name: Option<String>,
     pub retention_days: Option<i32>,
@@ -40,6 +43,7 @@ pub struct UpdateEnvironmentRequest {
 
 /// A key in full: only ever in the answer that created it.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct NewSdkKey {
     pub id: i64,
     pub kind: SdkKeyKind,
@@ -48,6 +52,7 @@ pub struct NewSdkKey {
 
 /// A key as lists show it: its kind and last characters, never the secret.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct SdkKeySummary {
     pub id: i64,
     pub kind: SdkKeyKind,
@@ -56,12 +61,14 @@ pub struct SdkKeySummary {
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct CreateSdkKeyRequest {
     pub kind: SdkKeyKind,
 }
 
 /// The answer to creating an environment: its keys are shown this once.
 #[derive(Debug, Clone, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct CreatedEnvironment {
     pub id: i64,
     pub name: String,
@@ -70,6 +77,7 @@ pub struct CreatedEnvironment {
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct EnvironmentView {
     pub id: i64,
     pub name: String,
@@ -79,6 +87,7 @@ pub struct EnvironmentView {
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct FlagSummary {
     pub name: String,
     pub tracking_enabled: bool,
@@ -88,11 +97,13 @@ pub struct FlagSummary {
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct SetTrackingRequest {
     pub enabled: bool,
 }
 
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct UsageView {
     pub month: String,
     pub unique_keys_this_month: i64,
@@ -104,6 +115,7 @@ pub struct UsageView {
 
 /// The answer to an ingestion post.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct IngestReport {
     pub accepted: usize,
     pub dropped_tracking_off: usize,
@@ -111,6 +123,7 @@ pub struct IngestReport {
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct RejectedItem {
     pub index: usize,
     pub code: String,

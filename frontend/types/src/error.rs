@@ -4,6 +4,7 @@ use serde::{Deserialize, Serialize};
 ///
 /// `code` is stable and meant for programs; `message` is for people.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct ApiErrorBody {
     pub code: String,
     pub message: String,

@@ -6,7 +6,7 @@ use serde_json::{Number, Value};
 use std::fmt;
 
 /// One feature flag in one environment.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, utoipa::ToSchema)]
 pub struct FlagDefinition {
     pub name: String,
     pub traffic_type: String,
@@ -56,7 +56,7 @@ fn full_allocation() -> u8 {
     100
 }
 
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum FlagStatus {
     #[default]
@@ -65,16 +65,17 @@ pub enum FlagStatus {
     Archived,
 }
 
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, utoipa::ToSchema)]
 pub struct Treatment {
     pub name: String,
     /// Dynamic configuration returned with the treatment (`getTreatmentWithConfig`): a JSON
     /// object.
     #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schema(value_type = Option<Object>)]
     pub config: Option<Value>,
 }
 
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, utoipa::ToSchema)]
 pub struct Rule {
     #[serde(default)]
     pub kind: RuleKind,
@@ -87,7 +88,7 @@ pub struct Rule {
     pub label: Option<String>,
 }
 
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum RuleKind {
     /// Individual targets: evaluated before the traffic allocation is applied.
@@ -99,7 +100,7 @@ pub enum RuleKind {
 
 /// What a rule serves. JSON: `{"treatment":"on"}` or
 /// `{"split":[{"treatment":"on","size":50},{"treatment":"off","size":50}]}`.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum Serve {
     Treatment(String),
@@ -107,7 +108,7 @@ pub enum Serve {
     Split(Vec<Partition>),
 }
 
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
 pub struct Partition {
     pub treatment: String,
     /// Percentage, 0..=100.
@@ -116,7 +117,7 @@ pub struct Partition {
 
 /// One condition on the key or on an attribute. JSON:
 /// `{"negate":false,"attribute":"plan","condition":{"type":"in_list","values":["premium"]}}`.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, utoipa::ToSchema)]
 pub struct Matcher {
     /// Inverts the result, including for a missing attribute (which then matches).
     #[serde(default)]
@@ -128,7 +129,7 @@ pub struct Matcher {
 }
 
 /// The matcher kinds the Split SDKs know (their `matcherType` in brackets).
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, utoipa::ToSchema)]
 #[serde(tag = "type", rename_all = "snake_case")]
 pub enum MatcherCondition {
     /// Any key (`ALL_KEYS`).
@@ -139,25 +140,30 @@ pub enum MatcherCondition {
     InList { values: Vec<String> },
     /// Number equal (`EQUAL_TO`); with `datetime`, same UTC day (values in ms).
     EqualTo {
+        #[schema(value_type = f64)]
         value: Number,
         #[serde(default)]
         data_type: NumericType,
     },
     /// `GREATER_THAN_OR_EQUAL_TO`; with `datetime`, compared to the minute.
     GreaterThanOrEqualTo {
+        #[schema(value_type = f64)]
         value: Number,
         #[serde(default)]
         data_type: NumericType,
     },
     /// `LESS_THAN_OR_EQUAL_TO`; with `datetime`, compared to the minute.
     LessThanOrEqualTo {
+        #[schema(value_type = f64)]
         value: Number,
         #[serde(default)]
         data_type: NumericType,
     },
     /// Inclusive range (`BETWEEN`); with `datetime`, compared to the minute.
     Between {
+        #[schema(value_type = f64)]
         start: Number,
+        #[schema(value_type = f64)]
         end: Number,
         #[serde(default)]
         data_type: NumericType,
@@ -197,7 +203,7 @@ pub enum MatcherCondition {
     InListSemver { versions: Vec<String> },
 }
 
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum NumericType {
     #[default]
@@ -207,7 +213,7 @@ pub enum NumericType {
 }
 
 /// Split's `prerequisites: [{"n": flag, "ts": [treatments]}]`.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
 pub struct Prerequisite {
     pub flag: String,
     pub treatments: Vec<String>,

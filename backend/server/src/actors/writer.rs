@@ -10,7 +10,7 @@ use std::mem;
 use std::sync::Arc;
 
 use actix::prelude::*;
-use imprint_store::ingest::{write_batch, Dictionary, ImpressionRecord, UniqueKey, WriteBatch};
+use imprint_store::ingest::{ImpressionRecord, IngestStore, StoreError, UniqueKey, WriteBatch};
 use imprint_store::Database;
 use tokio::sync::{broadcast, oneshot};
 
@@ -59,8 +59,9 @@ struct Waiting {
 pub struct IngestWriter {
     db: Database,
     limits: WriterLimits,
-    /// Taken while a transaction runs, since the write needs it mutably across awaits.
-    dictionary: Option<Dictionary>,
+    /// Opened on the first write, and again after a failed open: a database the store cannot
+    /// open fails the writes like any other database error (startup cannot fail here).
+    store: Option<IngestStore>,
     waiting: Vec<Waiting>,
     waiting_rows: usize,
     writing: bool,
@@ -105,27 +106,31 @@ impl IngestWriter {
         if waiting.is_empty() {
             return;
         }
-        self.writing = true;
         let (batches, replies): (Vec<_>, Vec<_>) =
             waiting.into_iter().map(|w| (w.batch, w.reply)).unzip();
+        let store = match self.store() {
+            Ok(store) => store,
+            Err(e) => {
+                tracing::error!(error = %e, "opening the ingestion store failed");
+                let refused = Err(WriteError::Failed(
+                    "the database could not be opened".into(),
+                ));
+                answer(replies, refused);
+                return;
+            }
+        };
         let mut merged = WriteBatch::merge(batches);
         merged
             .unique_keys
             .retain(|k| !self.remembered_keys.contains(k));
-        let mut dictionary = self.dictionary.take().unwrap_or_default();
-        let db = self.db.clone();
-        let write = async move {
-            let result = write_batch(&db, &mut dictionary, &merged).await;
-            (result, dictionary, merged)
-        };
+        self.writing = true;
         ctx.spawn(
-            write
+            async move { store.write(merged).await }
                 .into_actor(self)
-                .map(move |(result, dictionary, merged), act, ctx| {
-                    act.dictionary = Some(dictionary);
+                .map(move |result, act, ctx| {
                     act.writing = false;
                     let outcome = match result {
-                        Ok(()) => {
+                        Ok(merged) => {
                             act.remember(merged.unique_keys);
                             if act.feed.receiver_count() > 0 && !merged.impressions.is_empty() {
                                 let _ = act.feed.send(Arc::new(merged.impressions));
@@ -137,12 +142,19 @@ impl IngestWriter {
                             Err(WriteError::Failed("the database refused the write".into()))
                         }
                     };
-                    for reply in replies {
-                        let _ = reply.send(outcome.clone());
-                    }
+                    answer(replies, outcome);
                     act.write_waiting(ctx);
                 }),
         );
+    }
+
+    fn store(&mut self) -> Result<IngestStore, StoreError> {
+        if let Some(store) = &self.store {
+            return Ok(store.clone());
+        }
+        let store = IngestStore::open(&self.db)?;
+        self.store = Some(store.clone());
+        Ok(store)
     }
 
     fn remember(&mut self, keys: Vec<UniqueKey>) {
@@ -150,6 +162,13 @@ impl IngestWriter {
             self.remembered_keys.clear();
         }
         self.remembered_keys.extend(keys);
+    }
+}
+
+fn answer(replies: Vec<oneshot::Sender<Result<(), WriteError>>>, outcome: Result<(), WriteError>) {
+    for reply in replies {
+        // A request that gave up waiting needs no answer.
+        let _ = reply.send(outcome.clone());
     }
 }
 
@@ -166,7 +185,7 @@ impl Writer {
         let addr = IngestWriter {
             db,
             limits,
-            dictionary: None,
+            store: None,
             waiting: Vec::new(),
             waiting_rows: 0,
             writing: false,

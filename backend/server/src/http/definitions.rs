@@ -14,7 +14,7 @@ use crate::state::AppState;
 
 /// A flag as the console and API clients see it: its state and, when defined, its
 /// definition with the label of every rule as the SDKs will report it.
-#[derive(Serialize)]
+#[derive(Serialize, utoipa::ToSchema)]
 pub struct FlagDetail {
     pub name: String,
     pub tracking_enabled: bool,
@@ -76,6 +76,7 @@ async fn detail(state: &AppState, environment_id: i64, name: &str) -> ApiResult<
     })
 }
 
+#[utoipa::path(get, path = "/api/v1/environments/{env}/flags/{flag}", tag = "definitions", params(("env" = String, Path), ("flag" = String, Path)), responses((status = 200, description = "Success", body = FlagDetail), (status = "4XX", description = "The JSON error", body = imprint_types::ApiErrorBody)))]
 #[get("/environments/{env}/flags/{flag}")]
 pub async fn get_flag(
     state: web::Data<AppState>,
@@ -87,6 +88,7 @@ pub async fn get_flag(
     Ok(web::Json(detail(&state, env.id, &flag).await?))
 }
 
+#[utoipa::path(get, path = "/api/v1/environments/{env}/definitions", tag = "definitions", params(("env" = String, Path)), responses((status = 200, description = "Success", body = Vec<FlagDefinition>), (status = "4XX", description = "The JSON error", body = imprint_types::ApiErrorBody)))]
 #[get("/environments/{env}/definitions")]
 pub async fn list_definitions(
     state: web::Data<AppState>,
@@ -101,6 +103,7 @@ pub async fn list_definitions(
 }
 
 /// Creates or replaces a definition. The path names the flag; the change number is Imprint's.
+#[utoipa::path(put, path = "/api/v1/environments/{env}/flags/{flag}/definition", tag = "definitions", params(("env" = String, Path), ("flag" = String, Path)), request_body = FlagDefinition, responses((status = 200, description = "Success", body = FlagDetail), (status = "4XX", description = "The JSON error", body = imprint_types::ApiErrorBody)))]
 #[put("/environments/{env}/flags/{flag}/definition")]
 pub async fn put_definition(
     state: web::Data<AppState>,
@@ -176,6 +179,7 @@ async fn set_killed(
     detail(state, env.id, flag).await
 }
 
+#[utoipa::path(post, path = "/api/v1/environments/{env}/flags/{flag}/kill", tag = "definitions", params(("env" = String, Path), ("flag" = String, Path)), responses((status = 200, description = "Success", body = FlagDetail), (status = "4XX", description = "The JSON error", body = imprint_types::ApiErrorBody)))]
 #[post("/environments/{env}/flags/{flag}/kill")]
 pub async fn kill(
     state: web::Data<AppState>,
@@ -186,6 +190,7 @@ pub async fn kill(
     Ok(web::Json(set_killed(&state, &identity, &env, &flag, true).await?))
 }
 
+#[utoipa::path(post, path = "/api/v1/environments/{env}/flags/{flag}/restore", tag = "definitions", params(("env" = String, Path), ("flag" = String, Path)), responses((status = 200, description = "Success", body = FlagDetail), (status = "4XX", description = "The JSON error", body = imprint_types::ApiErrorBody)))]
 #[post("/environments/{env}/flags/{flag}/restore")]
 pub async fn restore(
     state: web::Data<AppState>,

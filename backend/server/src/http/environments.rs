@@ -90,6 +90,7 @@ async fn view(state: &AppState, env: EnvironmentRow) -> ApiResult<EnvironmentVie
     })
 }
 
+#[utoipa::path(post, path = "/api/v1/environments", tag = "environments", request_body = CreateEnvironmentRequest, responses((status = 201, description = "Success", body = CreatedEnvironment), (status = "4XX", description = "The JSON error", body = imprint_types::ApiErrorBody)))]
 #[post("/environments")]
 pub async fn create(
     state: web::Data<AppState>,
@@ -130,6 +131,7 @@ pub async fn create(
     }))
 }
 
+#[utoipa::path(get, path = "/api/v1/environments", tag = "environments", responses((status = 200, description = "Success", body = Vec<EnvironmentView>), (status = "4XX", description = "The JSON error", body = imprint_types::ApiErrorBody)))]
 #[get("/environments")]
 pub async fn list(
     state: web::Data<AppState>,
@@ -142,6 +144,7 @@ pub async fn list(
     Ok(web::Json(views))
 }
 
+#[utoipa::path(get, path = "/api/v1/environments/{env}", tag = "environments", params(("env" = String, Path)), responses((status = 200, description = "Success", body = EnvironmentView), (status = "4XX", description = "The JSON error", body = imprint_types::ApiErrorBody)))]
 #[get("/environments/{env}")]
 pub async fn get_one(
     state: web::Data<AppState>,
@@ -152,6 +155,7 @@ pub async fn get_one(
     Ok(web::Json(view(&state, env).await?))
 }
 
+#[utoipa::path(patch, path = "/api/v1/environments/{env}", tag = "environments", params(("env" = String, Path)), request_body = UpdateEnvironmentRequest, responses((status = 200, description = "Success", body = EnvironmentView), (status = "4XX", description = "The JSON error", body = imprint_types::ApiErrorBody)))]
 #[patch("/environments/{env}")]
 pub async fn update(
     state: web::Data<AppState>,
@@ -182,6 +186,7 @@ pub async fn update(
     Ok(web::Json(view(&state, updated).await?))
 }
 
+#[utoipa::path(post, path = "/api/v1/environments/{env}/keys", tag = "environments", params(("env" = String, Path)), request_body = CreateSdkKeyRequest, responses((status = 201, description = "Success", body = NewSdkKey), (status = "4XX", description = "The JSON error", body = imprint_types::ApiErrorBody)))]
 #[post("/environments/{env}/keys")]
 pub async fn create_key(
     state: web::Data<AppState>,
@@ -206,6 +211,7 @@ pub async fn create_key(
     }))
 }
 
+#[utoipa::path(delete, path = "/api/v1/environments/{env}/keys/{id}", tag = "environments", params(("env" = String, Path), ("id" = String, Path)), responses((status = 204, description = "Success"), (status = "4XX", description = "The JSON error", body = imprint_types::ApiErrorBody)))]
 #[delete("/environments/{env}/keys/{id}")]
 pub async fn revoke_key(
     state: web::Data<AppState>,

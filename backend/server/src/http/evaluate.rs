@@ -17,7 +17,7 @@ use crate::state::AppState;
 
 pub const EVALUATOR_SDK: &str = "imprint-evaluator";
 
-#[derive(Deserialize)]
+#[derive(Deserialize, utoipa::ToSchema)]
 pub struct EvaluateRequest {
     pub key: String,
     #[serde(default)]
@@ -26,10 +26,11 @@ pub struct EvaluateRequest {
     #[serde(default)]
     pub flags: Option<Vec<String>>,
     #[serde(default)]
+    #[schema(value_type = Object)]
     pub attributes: Map<String, Value>,
 }
 
-#[derive(Serialize)]
+#[derive(Serialize, utoipa::ToSchema)]
 pub struct EvaluatedFlag {
     pub treatment: String,
     pub config: Option<String>,
@@ -37,7 +38,7 @@ pub struct EvaluatedFlag {
     pub change_number: Option<i64>,
 }
 
-#[derive(Serialize)]
+#[derive(Serialize, utoipa::ToSchema)]
 pub struct EvaluateResponse {
     pub key: String,
     pub treatments: BTreeMap<String, EvaluatedFlag>,
@@ -109,6 +110,7 @@ pub async fn record(
     }
 }
 
+#[utoipa::path(post, path = "/api/v1/evaluate", tag = "evaluation", request_body = EvaluateRequest, responses((status = 200, description = "Success", body = EvaluateResponse), (status = "4XX", description = "The JSON error", body = imprint_types::ApiErrorBody)))]
 #[post("/evaluate")]
 pub async fn evaluate_handler(
     state: web::Data<AppState>,

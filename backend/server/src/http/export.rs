@@ -97,6 +97,7 @@ fn parse_time(value: &str) -> Option<i64> {
     })
 }
 
+#[utoipa::path(get, path = "/api/v1/environments/{env}/impressions/export", tag = "impressions", params(("env" = String, Path)), responses((status = 200, description = "Success"), (status = "4XX", description = "The JSON error", body = imprint_types::ApiErrorBody)))]
 #[get("/environments/{env}/impressions/export")]
 pub async fn export_impressions(
     req: HttpRequest,

@@ -18,6 +18,7 @@ fn summary(row: imprint_store::flags::FlagRow) -> FlagSummary {
     }
 }
 
+#[utoipa::path(get, path = "/api/v1/environments/{env}/flags", tag = "flags", params(("env" = String, Path)), responses((status = 200, description = "Success", body = Vec<FlagSummary>), (status = "4XX", description = "The JSON error", body = imprint_types::ApiErrorBody)))]
 #[get("/environments/{env}/flags")]
 pub async fn list(
     state: web::Data<AppState>,
@@ -29,6 +30,7 @@ pub async fn list(
     Ok(web::Json(flags.into_iter().map(summary).collect()))
 }
 
+#[utoipa::path(put, path = "/api/v1/environments/{env}/flags/{flag}/tracking", tag = "flags", params(("env" = String, Path), ("flag" = String, Path)), request_body = SetTrackingRequest, responses((status = 200, description = "Success", body = FlagSummary), (status = "4XX", description = "The JSON error", body = imprint_types::ApiErrorBody)))]
 #[put("/environments/{env}/flags/{flag}/tracking")]
 pub async fn set_tracking(
     state: web::Data<AppState>,

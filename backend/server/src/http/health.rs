@@ -6,6 +6,7 @@ use serde_json::json;
 use crate::state::AppState;
 
 /// 200 while the database answers, 503 otherwise.
+#[utoipa::path(get, path = "/healthz", tag = "health", responses((status = 200, description = "Success"), (status = "4XX", description = "The JSON error", body = imprint_types::ApiErrorBody)))]
 #[get("/healthz")]
 pub async fn healthz(state: web::Data<AppState>) -> HttpResponse {
     database_status(&state, "ok").await
@@ -13,6 +14,7 @@ pub async fn healthz(state: web::Data<AppState>) -> HttpResponse {
 
 /// Start-up (migrations, actors) finishes before the listener opens, so readiness only
 /// fails when the database has gone away since.
+#[utoipa::path(get, path = "/readyz", tag = "health", responses((status = 200, description = "Success"), (status = "4XX", description = "The JSON error", body = imprint_types::ApiErrorBody)))]
 #[get("/readyz")]
 pub async fn readyz(state: web::Data<AppState>) -> HttpResponse {
     database_status(&state, "ready").await

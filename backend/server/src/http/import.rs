@@ -15,7 +15,7 @@ use crate::actors::flags::{SaveSegment, SetTracking};
 use crate::auth::Identity;
 use crate::state::AppState;
 
-#[derive(Deserialize)]
+#[derive(Deserialize, utoipa::ToSchema)]
 pub struct ImportBody {
     #[serde(default)]
     pub ff: Option<FeatureFlags>,
@@ -23,20 +23,21 @@ pub struct ImportBody {
     pub segments: Vec<ImportedSegment>,
 }
 
-#[derive(Deserialize)]
+#[derive(Deserialize, utoipa::ToSchema)]
 pub struct FeatureFlags {
     #[serde(default)]
+    #[schema(value_type = Vec<Object>)]
     pub d: Vec<serde_json::Value>,
 }
 
-#[derive(Deserialize)]
+#[derive(Deserialize, utoipa::ToSchema)]
 pub struct ImportedSegment {
     pub name: String,
     #[serde(default)]
     pub keys: Vec<String>,
 }
 
-#[derive(Serialize)]
+#[derive(Serialize, utoipa::ToSchema)]
 pub struct ImportReport {
     pub segments_imported: Vec<String>,
     pub flags_imported: Vec<String>,
@@ -44,13 +45,14 @@ pub struct ImportReport {
     pub rejected: Vec<RejectedFlag>,
 }
 
-#[derive(Serialize)]
+#[derive(Serialize, utoipa::ToSchema)]
 pub struct RejectedFlag {
     pub index: usize,
     pub name: Option<String>,
     pub errors: Vec<FieldProblem>,
 }
 
+#[utoipa::path(post, path = "/api/v1/environments/{env}/import", tag = "definitions", params(("env" = String, Path)), request_body = ImportBody, responses((status = 200, description = "Success", body = ImportReport), (status = "4XX", description = "The JSON error", body = imprint_types::ApiErrorBody)))]
 #[post("/environments/{env}/import")]
 pub async fn import(
     state: web::Data<AppState>,

@@ -12,6 +12,7 @@ mod health;
 mod import;
 mod native_ingest;
 mod ofrep;
+mod openapi;
 mod routes;
 mod sdk_auth;
 mod sdk_feed;

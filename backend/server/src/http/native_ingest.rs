@@ -33,6 +33,7 @@ fn format_of(req: &HttpRequest) -> NativeFormat {
     )
 }
 
+#[utoipa::path(post, path = "/api/v1/impressions", tag = "ingestion", responses((status = 202, description = "Success", body = IngestReport), (status = "4XX", description = "The JSON error", body = imprint_types::ApiErrorBody)))]
 #[post("/impressions")]
 pub async fn impressions(
     req: HttpRequest,
@@ -55,6 +56,7 @@ pub async fn impressions(
     }))
 }
 
+#[utoipa::path(post, path = "/api/v1/events", tag = "ingestion", responses((status = 202, description = "Success", body = IngestReport), (status = "4XX", description = "The JSON error", body = imprint_types::ApiErrorBody)))]
 #[post("/events")]
 pub async fn events(
     req: HttpRequest,

@@ -71,6 +71,7 @@ fn parse_body(body: &[u8]) -> Result<OfrepRequest, String> {
     serde_json::from_slice(body).map_err(|e| format!("the body is not an OFREP request: {e}"))
 }
 
+#[utoipa::path(post, path = "/ofrep/v1/evaluate/flags/{key}", tag = "OFREP", params(("key" = String, Path)), responses((status = 200, description = "Success"), (status = "4XX", description = "The JSON error", body = imprint_types::ApiErrorBody)))]
 #[post("/ofrep/v1/evaluate/flags/{key}")]
 pub async fn evaluate_one(
     state: web::Data<AppState>,
@@ -99,6 +100,7 @@ pub async fn evaluate_one(
     }
 }
 
+#[utoipa::path(post, path = "/ofrep/v1/evaluate/flags", tag = "OFREP", responses((status = 200, description = "Success"), (status = "4XX", description = "The JSON error", body = imprint_types::ApiErrorBody)))]
 #[post("/ofrep/v1/evaluate/flags")]
 pub async fn evaluate_bulk(
     req: HttpRequest,

@@ -6,7 +6,7 @@ use actix_web::{web, HttpRequest, HttpResponse};
 use super::extract_errors::{json_config, path_config, query_config};
 use super::{
     definitions, environments, evaluate, export, flags, health, import, native_ingest, ofrep,
-    sdk_feed, segments, sessions, split_ingest, tokens, usage, users, ApiError,
+    openapi, sdk_feed, segments, sessions, split_ingest, tokens, usage, users, ApiError,
 };
 
 pub fn configure(cfg: &mut web::ServiceConfig, max_body_bytes: usize) {
@@ -19,6 +19,7 @@ pub fn configure(cfg: &mut web::ServiceConfig, max_body_bytes: usize) {
         .service(ofrep::evaluate_bulk)
         .service(
             web::scope("/api/v1")
+                .service(openapi::openapi_json)
                 .service(sessions::login)
                 .service(sessions::logout)
                 .service(sessions::me)

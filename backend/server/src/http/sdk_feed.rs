@@ -43,6 +43,7 @@ fn json_response(body: String) -> HttpResponse {
         .body(body)
 }
 
+#[utoipa::path(get, path = "/api/splitChanges", tag = "SDK feed (Split)", responses((status = 200, description = "Success"), (status = "4XX", description = "The JSON error", body = imprint_types::ApiErrorBody)))]
 #[get("/splitChanges")]
 pub async fn split_changes(
     state: web::Data<AppState>,
@@ -68,6 +69,7 @@ pub struct SinceQuery {
     since: Option<String>,
 }
 
+#[utoipa::path(get, path = "/api/segmentChanges/{name}", tag = "SDK feed (Split)", params(("name" = String, Path)), responses((status = 200, description = "Success"), (status = "4XX", description = "The JSON error", body = imprint_types::ApiErrorBody)))]
 #[get("/segmentChanges/{name}")]
 pub async fn segment_changes(
     state: web::Data<AppState>,
@@ -111,6 +113,7 @@ pub async fn segment_changes(
 }
 
 /// The segments a key belongs to, for client-side SDKs (which never see segment contents).
+#[utoipa::path(get, path = "/api/memberships/{key}", tag = "SDK feed (Split)", params(("key" = String, Path)), responses((status = 200, description = "Success"), (status = "4XX", description = "The JSON error", body = imprint_types::ApiErrorBody)))]
 #[get("/memberships/{key}")]
 pub async fn memberships(state: web::Data<AppState>, caller: SdkCaller, key: web::Path<String>) -> HttpResponse {
     let catalog = state.flags.catalog(caller.environment.id);
@@ -129,6 +132,7 @@ pub async fn memberships(state: web::Data<AppState>, caller: SdkCaller, key: web
 }
 
 /// Streaming is not offered: SDKs that ask are told to poll.
+#[utoipa::path(get, path = "/api/v2/auth", tag = "SDK feed (Split)", responses((status = 200, description = "Success"), (status = "4XX", description = "The JSON error", body = imprint_types::ApiErrorBody)))]
 #[get("/v2/auth")]
 pub async fn streaming_auth(_caller: SdkCaller, _req: HttpRequest) -> HttpResponse {
     HttpResponse::Ok().json(json!({ "pushEnabled": false, "token": "" }))

@@ -12,14 +12,14 @@ use crate::state::AppState;
 
 const MAX_SEGMENT_KEYS: usize = 100_000;
 
-#[derive(Deserialize)]
+#[derive(Deserialize, utoipa::ToSchema)]
 pub struct SegmentBody {
     #[serde(default)]
     pub description: String,
     pub keys: Vec<String>,
 }
 
-#[derive(Serialize)]
+#[derive(Serialize, utoipa::ToSchema)]
 pub struct SegmentView {
     pub name: String,
     pub description: String,
@@ -49,6 +49,7 @@ pub fn check_keys(keys: &[String]) -> ApiResult<()> {
     Ok(())
 }
 
+#[utoipa::path(get, path = "/api/v1/environments/{env}/segments", tag = "definitions", params(("env" = String, Path)), responses((status = 200, description = "Success", body = Vec<SegmentView>), (status = "4XX", description = "The JSON error", body = imprint_types::ApiErrorBody)))]
 #[get("/environments/{env}/segments")]
 pub async fn list(state: web::Data<AppState>, _identity: Identity, path: web::Path<String>) -> ApiResult<web::Json<Vec<SegmentView>>> {
     let env = find_environment(&state, &path).await?;
@@ -73,6 +74,7 @@ pub async fn list(state: web::Data<AppState>, _identity: Identity, path: web::Pa
 }
 
 /// Sets a segment's keys (creating the segment when new).
+#[utoipa::path(put, path = "/api/v1/environments/{env}/segments/{segment}", tag = "definitions", params(("env" = String, Path), ("segment" = String, Path)), request_body = SegmentBody, responses((status = 200, description = "Success"), (status = "4XX", description = "The JSON error", body = imprint_types::ApiErrorBody)))]
 #[put("/environments/{env}/segments/{segment}")]
 pub async fn put_segment(
     state: web::Data<AppState>,
@@ -100,17 +102,19 @@ pub async fn put_segment(
     Ok(HttpResponse::Ok().json(serde_json::json!({ "name": row.name, "change_number": row.change_number })))
 }
 
-#[derive(Serialize, Deserialize)]
+#[derive(Serialize, Deserialize, utoipa::ToSchema)]
 pub struct TrafficTypeBody {
     pub name: String,
 }
 
+#[utoipa::path(get, path = "/api/v1/traffic-types", tag = "definitions", responses((status = 200, description = "Success", body = Vec<TrafficTypeBody>), (status = "4XX", description = "The JSON error", body = imprint_types::ApiErrorBody)))]
 #[get("/traffic-types")]
 pub async fn list_traffic_types(state: web::Data<AppState>, _identity: Identity) -> ApiResult<web::Json<Vec<TrafficTypeBody>>> {
     let rows = state.db.list_traffic_types().await?;
     Ok(web::Json(rows.into_iter().map(|r| TrafficTypeBody { name: r.name }).collect()))
 }
 
+#[utoipa::path(post, path = "/api/v1/traffic-types", tag = "definitions", request_body = TrafficTypeBody, responses((status = 201, description = "Success", body = TrafficTypeBody), (status = "4XX", description = "The JSON error", body = imprint_types::ApiErrorBody)))]
 #[post("/traffic-types")]
 pub async fn create_traffic_type(
     state: web::Data<AppState>,

@@ -12,6 +12,7 @@ use crate::auth::secrets::new_secret;
 use crate::auth::{Credential, Identity, CSRF_COOKIE, SESSION_COOKIE};
 use crate::state::AppState;
 
+#[utoipa::path(post, path = "/api/v1/auth/login", tag = "auth", request_body = LoginRequest, responses((status = 200, description = "Success", body = LoginResponse), (status = "4XX", description = "The JSON error", body = imprint_types::ApiErrorBody)))]
 #[post("/auth/login")]
 #[tracing::instrument(skip_all, fields(email = %body.email))]
 pub async fn login(
@@ -85,6 +86,7 @@ pub async fn login(
         }))
 }
 
+#[utoipa::path(post, path = "/api/v1/auth/logout", tag = "auth", responses((status = 200, description = "Success"), (status = "4XX", description = "The JSON error", body = imprint_types::ApiErrorBody)))]
 #[post("/auth/logout")]
 pub async fn logout(state: web::Data<AppState>, identity: Identity) -> ApiResult<HttpResponse> {
     if let Credential::Session { token_hash } = &identity.credential {
@@ -109,6 +111,7 @@ pub async fn logout(state: web::Data<AppState>, identity: Identity) -> ApiResult
         .json(serde_json::json!({ "signed_out": true })))
 }
 
+#[utoipa::path(get, path = "/api/v1/me", tag = "auth", responses((status = 200, description = "Success", body = CurrentUser), (status = "4XX", description = "The JSON error", body = imprint_types::ApiErrorBody)))]
 #[get("/me")]
 pub async fn me(identity: Identity) -> web::Json<CurrentUser> {
     web::Json(identity.user)

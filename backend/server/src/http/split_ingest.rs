@@ -21,6 +21,7 @@ pub fn limits(caller: &SdkCaller, now: i64) -> IngestLimits {
     IngestLimits::new(now, caller.environment.retention_days.into())
 }
 
+#[utoipa::path(post, path = "/api/testImpressions/bulk", tag = "ingestion (Split)", responses((status = 200, description = "Success", body = IngestReport), (status = "4XX", description = "The JSON error", body = imprint_types::ApiErrorBody)))]
 #[post("/testImpressions/bulk")]
 pub async fn impressions_bulk(
     state: web::Data<AppState>,
@@ -42,6 +43,7 @@ pub async fn impressions_bulk(
     }))
 }
 
+#[utoipa::path(post, path = "/api/testImpressions/count", tag = "ingestion (Split)", responses((status = 200, description = "Success"), (status = "4XX", description = "The JSON error", body = imprint_types::ApiErrorBody)))]
 #[post("/testImpressions/count")]
 pub async fn impressions_count(
     state: web::Data<AppState>,
@@ -57,6 +59,7 @@ pub async fn impressions_count(
     Ok(HttpResponse::Ok().finish())
 }
 
+#[utoipa::path(post, path = "/api/keys/ss", tag = "ingestion (Split)", responses((status = 200, description = "Success"), (status = "4XX", description = "The JSON error", body = imprint_types::ApiErrorBody)))]
 #[post("/keys/ss")]
 pub async fn keys_server_side(
     state: web::Data<AppState>,
@@ -72,6 +75,7 @@ pub async fn keys_server_side(
     Ok(HttpResponse::Ok().finish())
 }
 
+#[utoipa::path(post, path = "/api/keys/cs", tag = "ingestion (Split)", responses((status = 200, description = "Success"), (status = "4XX", description = "The JSON error", body = imprint_types::ApiErrorBody)))]
 #[post("/keys/cs")]
 pub async fn keys_client_side(
     state: web::Data<AppState>,
@@ -87,6 +91,7 @@ pub async fn keys_client_side(
     Ok(HttpResponse::Ok().finish())
 }
 
+#[utoipa::path(post, path = "/api/events/bulk", tag = "ingestion (Split)", responses((status = 200, description = "Success", body = IngestReport), (status = "4XX", description = "The JSON error", body = imprint_types::ApiErrorBody)))]
 #[post("/events/bulk")]
 pub async fn events_bulk(
     state: web::Data<AppState>,
@@ -107,6 +112,7 @@ pub async fn events_bulk(
     }))
 }
 
+#[utoipa::path(post, path = "/api/metrics/{kind}", tag = "ingestion (Split)", params(("kind" = String, Path)), responses((status = 200, description = "Success"), (status = "4XX", description = "The JSON error", body = imprint_types::ApiErrorBody)))]
 #[post("/metrics/{kind}")]
 pub async fn telemetry(
     state: web::Data<AppState>,

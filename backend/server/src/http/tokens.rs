@@ -11,6 +11,7 @@ use crate::state::AppState;
 
 const MAX_NAME_CHARS: usize = 100;
 
+#[utoipa::path(post, path = "/api/v1/tokens", tag = "auth", request_body = CreateTokenRequest, responses((status = 201, description = "Success", body = CreatedToken), (status = "4XX", description = "The JSON error", body = imprint_types::ApiErrorBody)))]
 #[post("/tokens")]
 pub async fn create_token(
     state: web::Data<AppState>,
@@ -41,6 +42,7 @@ pub async fn create_token(
     }))
 }
 
+#[utoipa::path(get, path = "/api/v1/tokens", tag = "auth", responses((status = 200, description = "Success", body = Vec<TokenSummary>), (status = "4XX", description = "The JSON error", body = imprint_types::ApiErrorBody)))]
 #[get("/tokens")]
 pub async fn list_tokens(
     state: web::Data<AppState>,
@@ -59,6 +61,7 @@ pub async fn list_tokens(
     ))
 }
 
+#[utoipa::path(delete, path = "/api/v1/tokens/{id}", tag = "auth", params(("id" = String, Path)), responses((status = 204, description = "Success"), (status = "4XX", description = "The JSON error", body = imprint_types::ApiErrorBody)))]
 #[delete("/tokens/{id}")]
 pub async fn revoke_token(
     state: web::Data<AppState>,

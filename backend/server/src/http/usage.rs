@@ -9,6 +9,7 @@ use super::ApiResult;
 use crate::auth::Identity;
 use crate::state::AppState;
 
+#[utoipa::path(get, path = "/api/v1/environments/{env}/usage", tag = "environments", params(("env" = String, Path)), responses((status = 200, description = "Success", body = UsageView), (status = "4XX", description = "The JSON error", body = imprint_types::ApiErrorBody)))]
 #[get("/environments/{env}/usage")]
 pub async fn usage(
     state: web::Data<AppState>,

@@ -10,6 +10,7 @@ use crate::auth::password::hash_password;
 use crate::auth::Identity;
 use crate::state::AppState;
 
+#[utoipa::path(post, path = "/api/v1/users", tag = "users", request_body = CreateUserRequest, responses((status = 201, description = "Success", body = UserView), (status = "4XX", description = "The JSON error", body = imprint_types::ApiErrorBody)))]
 #[post("/users")]
 pub async fn create_user(
     state: web::Data<AppState>,
@@ -44,6 +45,7 @@ pub async fn create_user(
     Ok(HttpResponse::Created().json(user_view(row)?))
 }
 
+#[utoipa::path(get, path = "/api/v1/users", tag = "users", responses((status = 200, description = "Success", body = Vec<UserView>), (status = "4XX", description = "The JSON error", body = imprint_types::ApiErrorBody)))]
 #[get("/users")]
 pub async fn list_users(
     state: web::Data<AppState>,

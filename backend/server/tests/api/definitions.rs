@@ -244,3 +244,21 @@ async fn server_side_and_ofrep_evaluations_answer_and_are_recorded_as_impression
     assert!(stored.iter().all(|r| r["flag"] != "silent_flag"), "tracking off: never stored");
     assert!(stored.iter().all(|r| r["flag"] != "nope"), "unknown flags leave no impression");
 }
+
+#[actix_web::test]
+async fn the_openapi_document_describes_the_definition_endpoints() {
+    let app = spawn_app().await;
+    let doc: Value = reqwest::get(app.url("/api/v1/openapi.json")).await.unwrap().json().await.unwrap();
+    assert!(doc["openapi"].as_str().unwrap().starts_with("3."));
+    let paths = doc["paths"].as_object().unwrap();
+    for path in [
+        "/api/v1/environments/{env}/flags/{flag}/definition",
+        "/api/v1/environments/{env}/segments/{segment}",
+        "/api/v1/environments/{env}/import",
+        "/api/splitChanges",
+        "/ofrep/v1/evaluate/flags/{key}",
+    ] {
+        assert!(paths.contains_key(path), "{path} is documented");
+    }
+    assert!(doc["components"]["schemas"]["FlagDefinition"].is_object());
+}

@@ -1,0 +1,60 @@
+//! The OpenAPI document of Imprint's HTTP API, generated from the handlers' annotations and
+//! served at `GET /api/v1/openapi.json`.
+
+use actix_web::{get, HttpResponse};
+use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
+use utoipa::{Modify, OpenApi};
+
+use super::{
+    definitions, environments, evaluate, export, flags, health, import, native_ingest, ofrep,
+    sdk_feed, segments, sessions, split_ingest, tokens, usage, users,
+};
+
+#[derive(OpenApi)]
+#[openapi(
+    info(
+        title = "Imprint API",
+        description = "Feature-flag impressions: console API (session cookie + X-CSRF-Token, or a personal token as Bearer), \
+                       ingestion and SDK feed (an environment's SDK key as Bearer), OFREP."
+    ),
+    paths(
+        health::healthz, health::readyz,
+        sessions::login, sessions::logout, sessions::me,
+        tokens::create_token, tokens::list_tokens, tokens::revoke_token,
+        users::create_user, users::list_users,
+        environments::create, environments::list, environments::get_one, environments::update,
+        environments::create_key, environments::revoke_key,
+        flags::list, flags::set_tracking,
+        definitions::get_flag, definitions::list_definitions, definitions::put_definition,
+        definitions::kill, definitions::restore,
+        segments::list, segments::put_segment, segments::list_traffic_types, segments::create_traffic_type,
+        import::import,
+        export::export_impressions, usage::usage,
+        native_ingest::impressions, native_ingest::events,
+        split_ingest::impressions_bulk, split_ingest::impressions_count, split_ingest::keys_server_side,
+        split_ingest::keys_client_side, split_ingest::events_bulk, split_ingest::telemetry,
+        sdk_feed::split_changes, sdk_feed::segment_changes, sdk_feed::memberships, sdk_feed::streaming_auth,
+        evaluate::evaluate_handler,
+        ofrep::evaluate_one, ofrep::evaluate_bulk,
+    ),
+    modifiers(&BearerAuth)
+)]
+pub struct ApiDoc;
+
+struct BearerAuth;
+
+impl Modify for BearerAuth {
+    fn modify(&self, openapi: &mut utoipa::openapi::OpenApi) {
+        let components = openapi.components.get_or_insert_with(Default::default);
+        components.add_security_scheme(
+            "bearer",
+            SecurityScheme::Http(HttpBuilder::new().scheme(HttpAuthScheme::Bearer).build()),
+        );
+    }
+}
+
+#[get("/openapi.json")]
+pub async fn openapi_json() -> super::ApiResult<HttpResponse> {
+    let json = ApiDoc::openapi().to_json().map_err(|e| super::ApiError::Internal(e.into()))?;
+    Ok(HttpResponse::Ok().content_type("application/json").body(json))
+}
