@@ -1,6 +1,7 @@
 //! The storage ceiling: the rows the server would write for the same bodies, written straight
-//! into a fresh database of the same backend through the store's own write path, with no
-//! HTTP, parsing or actors in between. The HTTP figure divided by this one is how much of the
+//! into a fresh database of the same backend through the store's ingestion path
+//! (`IngestStore`, which the server's writer actor calls), with no HTTP, parsing or actors in
+//! between. The HTTP figure divided by this one is how much of the
 //! database's speed the server delivers.
 //!
 //! To compare like with like, this mirrors the server (backend/server/src/ingest.rs and
@@ -15,8 +16,7 @@ use anyhow::Context;
 use imprint_domain::ingest::{parse_split_impressions, Impression, IngestLimits};
 use imprint_store::environments::Actor;
 use imprint_store::ingest::{
-    hour_of, month_of, write_batch, CountDelta, Dictionary, ImpressionRecord, UniqueKey,
-    UsageDelta, WriteBatch,
+    hour_of, month_of, CountDelta, ImpressionRecord, IngestStore, UniqueKey, UsageDelta, WriteBatch,
 };
 use imprint_store::Database;
 use serde::Serialize;
@@ -61,8 +61,7 @@ pub async fn measure_ceiling(
         .context("connecting to the ceiling's database")?;
     let requests = request_batches(&db, workload).await?;
     let mut writer = CeilingWriter {
-        db: &db,
-        dictionary: Dictionary::default(),
+        store: IngestStore::open(&db).context("opening the ingestion store")?,
         remembered_keys: HashSet::new(),
     };
     if let Some(&first) = transaction_sizes.first() {
@@ -72,6 +71,7 @@ pub async fn measure_ceiling(
     }
     let mut runs = Vec::with_capacity(transaction_sizes.len());
     for &size in transaction_sizes {
+        // Built before the clock starts: merging is the writer's work, not the database's.
         let mut transactions = transactions(&requests, size);
         let (impressions, count, elapsed) = writer.write_for(&mut transactions, duration).await?;
         runs.push(CeilingRun {
@@ -81,6 +81,8 @@ pub async fn measure_ceiling(
             seconds: elapsed.as_secs_f64(),
         });
     }
+    // The SQLite store's writer thread ends with its last handle.
+    drop(writer);
     db.conn
         .close()
         .await
@@ -207,15 +209,14 @@ fn transactions(requests: &[WriteBatch], impressions_per_transaction: usize) -> 
 }
 
 /// The write loop of the server's writer actor, minus the actor.
-struct CeilingWriter<'a> {
-    db: &'a Database,
-    dictionary: Dictionary,
+struct CeilingWriter {
+    store: IngestStore,
     /// Keys already written: the server skips them too (it remembers up to a million, far
     /// more than the benchmark's users).
     remembered_keys: HashSet<UniqueKey>,
 }
 
-impl CeilingWriter<'_> {
+impl CeilingWriter {
     /// Writes the transactions round and round for `duration`. Returns the impressions and
     /// transactions written and the time taken.
     async fn write_for(
@@ -232,20 +233,25 @@ impl CeilingWriter<'_> {
                 if start.elapsed() >= duration {
                     break 'passes;
                 }
+                // The store takes the batch and hands it back once committed, so the pool is
+                // reused without copying its rows.
+                let mut batch = std::mem::take(&mut transaction.batch);
                 let keys = &self.remembered_keys;
-                transaction.batch.unique_keys = transaction
+                batch.unique_keys = transaction
                     .all_keys
                     .iter()
                     .filter(|k| !keys.contains(*k))
                     .cloned()
                     .collect();
-                write_batch(self.db, &mut self.dictionary, &transaction.batch)
+                let mut written = self
+                    .store
+                    .write(batch)
                     .await
                     .context("writing a ceiling transaction")?;
-                self.remembered_keys
-                    .extend(transaction.batch.unique_keys.drain(..));
-                impressions += transaction.batch.impressions.len() as u64;
+                self.remembered_keys.extend(written.unique_keys.drain(..));
+                impressions += written.impressions.len() as u64;
                 count += 1;
+                transaction.batch = written;
             }
         }
         Ok((impressions, count, start.elapsed()))

@@ -1,6 +1,6 @@
 //! Opening the database: an embedded SQLite file by default, PostgreSQL for larger deployments.
 
-use std::path::Path;
+use std::path::PathBuf;
 use std::time::Duration;
 
 use anyhow::Context;
@@ -19,6 +19,9 @@ pub enum Backend {
 pub struct Database {
     pub conn: DatabaseConnection,
     pub backend: Backend,
+    /// The SQLite file, which the ingestion writer opens with a connection of its own
+    /// (`None` for PostgreSQL and in-memory SQLite).
+    pub sqlite_path: Option<PathBuf>,
 }
 
 /// Connects, creating the SQLite file (and its folder) when missing, then runs the migrations.
@@ -30,9 +33,9 @@ pub async fn connect(url: &str) -> anyhow::Result<Database> {
     } else {
         anyhow::bail!("unsupported database URL: expected sqlite:… or postgres://…");
     };
-    let url = match backend {
+    let (url, sqlite_path) = match backend {
         Backend::Sqlite => prepare_sqlite_url(url)?,
-        Backend::Postgres => url.to_owned(),
+        Backend::Postgres => (url.to_owned(), None),
     };
 
     let mut options = ConnectOptions::new(url);
@@ -65,18 +68,21 @@ pub async fn connect(url: &str) -> anyhow::Result<Database> {
     Migrator::up(&conn, None)
         .await
         .context("running database migrations")?;
-    Ok(Database { conn, backend })
+    Ok(Database {
+        conn,
+        backend,
+        sqlite_path,
+    })
 }
 
-/// Creates the folder of a file-backed SQLite URL; the pool creates the file itself.
-fn prepare_sqlite_url(url: &str) -> anyhow::Result<String> {
+/// Creates the folder of a file-backed SQLite URL; the pool creates the file itself. Returns
+/// the URL for the pool and the file's path.
+fn prepare_sqlite_url(url: &str) -> anyhow::Result<(String, Option<PathBuf>)> {
     let rest = url.trim_start_matches("sqlite:").trim_start_matches("//");
     let (path, query) = rest.split_once('?').unwrap_or((rest, ""));
-    if path != ":memory:" {
-        if let Some(dir) = Path::new(path)
-            .parent()
-            .filter(|d| !d.as_os_str().is_empty())
-        {
+    let file = (path != ":memory:").then(|| PathBuf::from(path));
+    if let Some(file) = &file {
+        if let Some(dir) = file.parent().filter(|d| !d.as_os_str().is_empty()) {
             std::fs::create_dir_all(dir)
                 .with_context(|| format!("creating the database folder {}", dir.display()))?;
         }
@@ -91,7 +97,7 @@ fn prepare_sqlite_url(url: &str) -> anyhow::Result<String> {
     } else {
         "&"
     };
-    Ok(format!("sqlite://{path}?{query}{sep}{mode}"))
+    Ok((format!("sqlite://{path}?{query}{sep}{mode}"), file))
 }
 
 impl Database {

@@ -53,9 +53,9 @@ fn write_header(out: &mut String, report: &Report) -> std::fmt::Result {
     )?;
     writeln!(
         out,
-        "- Storage ceiling: the same rows written with `imprint_store::ingest::write_batch` into \
-         a fresh database of the same backend, no HTTP, {} s per transaction size ({} \
-         impressions), best size reported.\n",
+        "- Storage ceiling: the same rows written through the store's ingestion path \
+         (`IngestStore::write`, as the server's writer does) into a fresh database of the same \
+         backend, no HTTP, {} s per transaction size ({} impressions), best size reported.\n",
         s.ceiling_secs,
         s.ceiling_rows
             .iter()

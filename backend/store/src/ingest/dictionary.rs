@@ -1,12 +1,11 @@
 //! Repeated strings (treatments, labels, SDK versions, machines, traffic and event types) are
-//! stored once in `strings` and referenced by id. The writer keeps the mapping in memory; new
-//! strings are added inside the batch's transaction and remembered only once it commits.
+//! stored once in `strings` and referenced by id. Each backend's writer keeps the mapping in
+//! memory; new strings are added inside the batch's transaction and remembered only once it
+//! commits, so a rolled-back transaction leaves no id behind that the database forgot.
 
 use std::collections::HashMap;
 
-use sea_orm::{ConnectionTrait, DatabaseTransaction, DbBackend, FromQueryResult, Statement, Value};
-
-use super::sql::placeholders;
+use super::WriteBatch;
 
 #[derive(Debug, Default)]
 pub struct Dictionary {
@@ -19,60 +18,25 @@ pub struct Pending {
     ids: HashMap<String, i64>,
 }
 
-#[derive(FromQueryResult)]
-struct Entry {
-    id: i64,
-    value: String,
+impl Pending {
+    pub fn insert(&mut self, value: String, id: i64) {
+        self.ids.insert(value, id);
+    }
 }
 
 impl Dictionary {
-    pub fn get(&self, pending: &Pending, value: &str) -> Option<i64> {
-        self.ids
-            .get(value)
-            .or_else(|| pending.ids.get(value))
-            .copied()
+    /// The batch's strings that have no id yet, sorted and without duplicates.
+    pub fn missing<'a>(&self, batch: &'a WriteBatch) -> Vec<&'a str> {
+        let mut missing: Vec<&str> = strings_of(batch)
+            .filter(|v| !self.ids.contains_key(*v))
+            .collect();
+        missing.sort_unstable();
+        missing.dedup();
+        missing
     }
 
     pub fn commit(&mut self, pending: Pending) {
         self.ids.extend(pending.ids);
-    }
-
-    /// Makes sure every one of `values` has an id, inserting the unknown ones.
-    pub async fn resolve<'a>(
-        &self,
-        txn: &DatabaseTransaction,
-        values: impl Iterator<Item = &'a str>,
-    ) -> Result<Pending, sea_orm::DbErr> {
-        let mut missing: Vec<&str> = values.filter(|v| !self.ids.contains_key(*v)).collect();
-        missing.sort_unstable();
-        missing.dedup();
-        let mut pending = Pending::default();
-        let backend = txn.get_database_backend();
-        for chunk in missing.chunks(500) {
-            let params: Vec<Value> = chunk.iter().map(|v| Value::from(*v)).collect();
-            let insert = format!(
-                "INSERT INTO strings (value) VALUES {} ON CONFLICT (value) DO NOTHING",
-                placeholders(backend, chunk.len(), 1, 0)
-            );
-            txn.execute(Statement::from_sql_and_values(
-                backend,
-                insert,
-                params.clone(),
-            ))
-            .await?;
-            let select = format!(
-                "SELECT id, value FROM strings WHERE value IN ({})",
-                in_list(backend, chunk.len())
-            );
-            let entries =
-                Entry::find_by_statement(Statement::from_sql_and_values(backend, select, params))
-                    .all(txn)
-                    .await?;
-            pending
-                .ids
-                .extend(entries.into_iter().map(|e| (e.value, e.id)));
-        }
-        Ok(pending)
     }
 
     pub fn len(&self) -> usize {
@@ -84,12 +48,94 @@ impl Dictionary {
     }
 }
 
-fn in_list(backend: DbBackend, n: usize) -> String {
-    (1..=n)
-        .map(|i| match backend {
-            DbBackend::Postgres => format!("${i}"),
-            _ => "?".to_owned(),
-        })
-        .collect::<Vec<_>>()
-        .join(",")
+/// Ids for one transaction: the committed ones and those it added.
+pub struct Ids<'a> {
+    dictionary: &'a Dictionary,
+    pending: &'a Pending,
+}
+
+impl<'a> Ids<'a> {
+    pub fn new(dictionary: &'a Dictionary, pending: &'a Pending) -> Ids<'a> {
+        Ids {
+            dictionary,
+            pending,
+        }
+    }
+
+    /// The id of a string of the batch. Every such string was resolved before the rows are
+    /// written, so `None` only comes from a `None` value.
+    pub fn of(&self, value: Option<&str>) -> Option<i64> {
+        let value = value?;
+        self.dictionary
+            .ids
+            .get(value)
+            .or_else(|| self.pending.ids.get(value))
+            .copied()
+    }
+}
+
+/// Every dictionary-encoded string of the batch, duplicates included.
+fn strings_of(batch: &WriteBatch) -> impl Iterator<Item = &str> {
+    let from_impressions = batch.impressions.iter().flat_map(|r| {
+        let i = &r.impression;
+        [
+            Some(i.treatment.as_str()),
+            i.label.as_deref(),
+            i.sdk.as_deref(),
+            i.machine_ip.as_deref(),
+            i.machine_name.as_deref(),
+            i.traffic_type.as_deref(),
+        ]
+    });
+    let from_events = batch.events.iter().flat_map(|r| {
+        let e = &r.event;
+        [
+            Some(e.event_type.as_str()),
+            e.traffic_type.as_deref(),
+            e.sdk.as_deref(),
+            e.machine_ip.as_deref(),
+            e.machine_name.as_deref(),
+            None,
+        ]
+    });
+    let from_counts = batch.counts.iter().map(|c| c.treatment.as_deref());
+    from_impressions
+        .chain(from_events)
+        .chain(from_counts)
+        .flatten()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::ingest::CountDelta;
+
+    #[test]
+    fn only_unknown_strings_are_missing_and_pending_ones_resolve() {
+        let batch = WriteBatch {
+            counts: ["on", "off", "on"]
+                .into_iter()
+                .map(|t| CountDelta {
+                    environment_id: 1,
+                    flag_id: 1,
+                    hour: 0,
+                    treatment: Some(t.into()),
+                    count: 1,
+                })
+                .collect(),
+            ..WriteBatch::default()
+        };
+        let mut dictionary = Dictionary::default();
+        let mut known = Pending::default();
+        known.insert("on".into(), 1);
+        dictionary.commit(known);
+        assert_eq!(dictionary.missing(&batch), vec!["off"]);
+
+        let mut pending = Pending::default();
+        pending.insert("off".into(), 2);
+        let ids = Ids::new(&dictionary, &pending);
+        assert_eq!(ids.of(Some("on")), Some(1));
+        assert_eq!(ids.of(Some("off")), Some(2));
+        assert_eq!(ids.of(None), None);
+    }
 }

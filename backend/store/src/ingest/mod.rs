@@ -1,12 +1,16 @@
 //! The ingestion write path: one transaction per group of requests (group commit), with
-//! prepared multi-row inserts and dictionary-encoded strings.
+//! dictionary-encoded strings. `IngestStore` writes on each backend its fastest way.
 
 mod dictionary;
 mod merge;
+mod postgres;
 mod sql;
+mod sqlite;
+mod store;
 mod write;
 
 pub use dictionary::Dictionary;
+pub use store::{IngestStore, StoreError};
 pub use write::write_batch;
 
 use imprint_domain::ingest::{Event, Impression};

@@ -2,7 +2,7 @@
 
 use sea_orm::{ConnectionTrait, DatabaseTransaction, Statement, TransactionTrait, Value};
 
-use super::dictionary::{Dictionary, Pending};
+use super::dictionary::{Dictionary, Ids as DictIds, Pending};
 use super::sql::{chunk_sizes, placeholders};
 use super::WriteBatch;
 use crate::Database;
@@ -30,11 +30,8 @@ pub async fn write_batch(
         return Ok(());
     }
     let txn = db.conn.begin().await?;
-    let pending = dictionary.resolve(&txn, strings_of(batch)).await?;
-    let ids = Ids {
-        dictionary,
-        pending: &pending,
-    };
+    let pending = resolve(&txn, dictionary, batch).await?;
+    let ids = Ids(DictIds::new(dictionary, &pending));
 
     insert_impressions(&txn, &ids, batch).await?;
     insert_events(&txn, &ids, batch).await?;
@@ -47,45 +44,53 @@ pub async fn write_batch(
     Ok(())
 }
 
-struct Ids<'a> {
-    dictionary: &'a Dictionary,
-    pending: &'a Pending,
-}
+struct Ids<'a>(DictIds<'a>);
 
 impl Ids<'_> {
     fn of(&self, value: Option<&str>) -> Value {
-        Value::BigInt(value.and_then(|v| self.dictionary.get(self.pending, v)))
+        Value::BigInt(self.0.of(value))
     }
 }
 
-fn strings_of(batch: &WriteBatch) -> impl Iterator<Item = &str> {
-    let from_impressions = batch.impressions.iter().flat_map(|r| {
-        let i = &r.impression;
-        [
-            Some(i.treatment.as_str()),
-            i.label.as_deref(),
-            i.sdk.as_deref(),
-            i.machine_ip.as_deref(),
-            i.machine_name.as_deref(),
-            i.traffic_type.as_deref(),
-        ]
-    });
-    let from_events = batch.events.iter().flat_map(|r| {
-        let e = &r.event;
-        [
-            Some(e.event_type.as_str()),
-            e.traffic_type.as_deref(),
-            e.sdk.as_deref(),
-            e.machine_ip.as_deref(),
-            e.machine_name.as_deref(),
-            None,
-        ]
-    });
-    let from_counts = batch.counts.iter().map(|c| c.treatment.as_deref());
-    from_impressions
-        .chain(from_events)
-        .chain(from_counts)
-        .flatten()
+#[derive(sea_orm::FromQueryResult)]
+struct Entry {
+    id: i64,
+    value: String,
+}
+
+async fn resolve(
+    txn: &DatabaseTransaction,
+    dictionary: &Dictionary,
+    batch: &WriteBatch,
+) -> Result<Pending, sea_orm::DbErr> {
+    use sea_orm::FromQueryResult;
+    let mut pending = Pending::default();
+    let backend = txn.get_database_backend();
+    for chunk in dictionary.missing(batch).chunks(500) {
+        let params: Vec<Value> = chunk.iter().map(|v| Value::from(*v)).collect();
+        let insert = format!(
+            "INSERT INTO strings (value) VALUES {} ON CONFLICT (value) DO NOTHING",
+            placeholders(backend, chunk.len(), 1, 0)
+        );
+        txn.execute(Statement::from_sql_and_values(
+            backend,
+            insert,
+            params.clone(),
+        ))
+        .await?;
+        let select = format!(
+            "SELECT id, value FROM strings WHERE value IN {}",
+            placeholders(backend, 1, chunk.len(), 0)
+        );
+        let entries =
+            Entry::find_by_statement(Statement::from_sql_and_values(backend, select, params))
+                .all(txn)
+                .await?;
+        for e in entries {
+            pending.insert(e.value, e.id);
+        }
+    }
+    Ok(pending)
 }
 
 async fn insert_rows(

@@ -1,0 +1,111 @@
+//! The SQL of the writer's multi-row statements. Each table's rows are written by statements
+//! of a few fixed sizes (powers of two up to `MAX_ROWS`), so the connection's statement cache
+//! holds every one of them and nothing is parsed again after the first batches.
+
+/// Rows per statement: 64 impressions bind 896 parameters. Larger statements gain little,
+/// since SQLite's own work per row dominates once the per-statement overhead is amortised.
+pub const MAX_ROWS: usize = 64;
+
+/// A multi-row `INSERT`: `{head} (?,…),(?,…) {tail}`, `width` parameters per row.
+pub struct Insert {
+    head: &'static str,
+    width: usize,
+    tail: &'static str,
+}
+
+pub const IMPRESSIONS: Insert = Insert {
+    head: "INSERT INTO impressions (environment_id, flag_id, key, bucketing_key, treatment_id, \
+           label_id, change_number, ts, received_at, sdk_id, machine_ip_id, machine_name_id, \
+           traffic_type_id, properties) VALUES ",
+    width: 14,
+    tail: "",
+};
+
+pub const EVENTS: Insert = Insert {
+    head: "INSERT INTO events (environment_id, event_type_id, key, traffic_type_id, value, ts, \
+           received_at, sdk_id, machine_ip_id, machine_name_id, properties) VALUES ",
+    width: 11,
+    tail: "",
+};
+
+pub const COUNTS: Insert = Insert {
+    head: "INSERT INTO impression_counts (environment_id, flag_id, hour, treatment_id, count) \
+           VALUES ",
+    width: 5,
+    tail: " ON CONFLICT (environment_id, flag_id, hour, treatment_id) \
+           DO UPDATE SET count = impression_counts.count + excluded.count",
+};
+
+pub const USAGE: Insert = Insert {
+    head: "INSERT INTO usage_hourly (environment_id, hour, impressions_stored, \
+           impressions_dropped_tracking_off, impressions_counted_by_sdk, events_stored) VALUES ",
+    width: 6,
+    tail: " ON CONFLICT (environment_id, hour) DO UPDATE SET \
+           impressions_stored = usage_hourly.impressions_stored + excluded.impressions_stored, \
+           impressions_dropped_tracking_off = usage_hourly.impressions_dropped_tracking_off \
+             + excluded.impressions_dropped_tracking_off, \
+           impressions_counted_by_sdk = usage_hourly.impressions_counted_by_sdk \
+             + excluded.impressions_counted_by_sdk, \
+           events_stored = usage_hourly.events_stored + excluded.events_stored",
+};
+
+pub const UNIQUE_KEYS: Insert = Insert {
+    head: "INSERT INTO unique_keys (environment_id, month, key) VALUES ",
+    width: 3,
+    tail: " ON CONFLICT (environment_id, month, key) DO NOTHING",
+};
+
+pub const TELEMETRY: Insert = Insert {
+    head: "INSERT INTO sdk_telemetry (environment_id, kind, sdk, received_at, body) VALUES ",
+    width: 5,
+    tail: "",
+};
+
+pub const INSERT_STRING: &str = "INSERT INTO strings (value) VALUES (?1) \
+                                 ON CONFLICT (value) DO NOTHING";
+pub const SELECT_STRING: &str = "SELECT id FROM strings WHERE value = ?1";
+
+impl Insert {
+    /// The statement for `rows` rows.
+    pub fn sql(&self, rows: usize) -> String {
+        let row = format!("({})", vec!["?"; self.width].join(","));
+        let values = vec![row; rows].join(",");
+        format!("{}{values}{}", self.head, self.tail)
+    }
+}
+
+/// Splits `len` rows into statement sizes: `MAX_ROWS` while enough remain, then the powers of
+/// two of the remainder, largest first.
+pub fn chunk_sizes(mut len: usize) -> impl Iterator<Item = usize> {
+    std::iter::from_fn(move || {
+        let size = match len {
+            0 => return None,
+            n if n >= MAX_ROWS => MAX_ROWS,
+            n => 1 << n.ilog2(),
+        };
+        len -= size;
+        Some(size)
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn statements_have_one_group_of_placeholders_per_row() {
+        assert_eq!(
+            UNIQUE_KEYS.sql(2),
+            "INSERT INTO unique_keys (environment_id, month, key) VALUES (?,?,?),(?,?,?) \
+             ON CONFLICT (environment_id, month, key) DO NOTHING"
+        );
+    }
+
+    #[test]
+    fn chunks_are_powers_of_two_that_add_up() {
+        assert_eq!(chunk_sizes(0).count(), 0);
+        let sizes: Vec<usize> = chunk_sizes(2 * MAX_ROWS + 11).collect();
+        assert_eq!(sizes, vec![MAX_ROWS, MAX_ROWS, 8, 2, 1]);
+        assert_eq!(chunk_sizes(1).collect::<Vec<_>>(), vec![1]);
+    }
+}
