@@ -4,7 +4,15 @@ use leptos_router::components::{ParentRoute, Route, Router, Routes};
 use leptos_router::path;
 
 use crate::components::shell::SignedInShell;
-use crate::pages::{account::AccountPage, home::HomePage, login::LoginPage, not_found::NotFound};
+use crate::pages::account::AccountPage;
+use crate::pages::audit::AuditPage;
+use crate::pages::environments::EnvironmentsPage;
+use crate::pages::flag::FlagPage;
+use crate::pages::flags::FlagsPage;
+use crate::pages::home::HomePage;
+use crate::pages::login::LoginPage;
+use crate::pages::not_found::NotFound;
+use crate::pages::users::UsersPage;
 use crate::session::{provide_session, SessionScript};
 
 /// The whole HTML document, rendered on the server around the app.
@@ -44,6 +52,12 @@ pub fn App() -> impl IntoView {
                 <ParentRoute path=path!("") view=SignedInShell>
                     <Route path=path!("") view=HomePage />
                     <Route path=path!("account") view=AccountPage />
+                    <Route path=path!("environments") view=EnvironmentsPage />
+                    <Route path=path!("users") view=UsersPage />
+                    <Route path=path!("audit") view=AuditPage />
+                    <Route path=path!("e/:env") view=FlagsPage />
+                    <Route path=path!("e/:env/flags/:flag") view=FlagPage />
+                    <Route path=path!("e/:env/flags/:flag/:tab") view=FlagPage />
                 </ParentRoute>
             </Routes>
         </Router>

@@ -7,6 +7,7 @@
 pub mod api;
 mod app;
 mod components;
+pub mod env;
 mod pages;
 mod session;
 
@@ -21,6 +22,11 @@ pub fn hydrate() {
 }
 
 /// The console's stylesheet, served by the server at /assets/imprint.css.
-pub const STYLESHEET: &str = include_str!("../style/imprint.css");
+/// One file per area, so each stays small; served as one stylesheet.
+pub const STYLESHEET: &str = concat!(
+    include_str!("../style/base.css"),
+    include_str!("../style/flags.css"),
+    include_str!("../style/admin.css"),
+);
 /// The console's icon, served at /assets/favicon.svg.
 pub const FAVICON: &str = include_str!("../style/favicon.svg");

@@ -4,9 +4,11 @@
 //! database, actix or any server-side crate.
 
 mod auth;
+mod console;
 mod environments;
 mod error;
 
 pub use auth::*;
+pub use console::*;
 pub use environments::*;
 pub use error::*;

@@ -5,6 +5,7 @@ use leptos_router::components::{Outlet, A};
 
 use crate::api;
 use crate::components::icons::Logo;
+use crate::env::{env_path, provide_environments, use_current_env};
 use crate::session::use_session;
 
 /// The frame around every signed-in page: navigation, environment picker and account menu.
@@ -12,6 +13,8 @@ use crate::session::use_session;
 #[component]
 pub fn SignedInShell() -> impl IntoView {
     let session = use_session();
+    let environments = provide_environments();
+    let current_env = use_current_env();
     let nav_open = RwSignal::new(false);
     let sign_out_error = RwSignal::new(None::<String>);
 
@@ -50,12 +53,7 @@ pub fn SignedInShell() -> impl IntoView {
                     <Logo />
                     <span>"Imprint"</span>
                 </a>
-                <label class="env-picker">
-                    <span class="visually-hidden">"Environment"</span>
-                    <select aria-label="Environment" disabled>
-                        <option>"No environments yet"</option>
-                    </select>
-                </label>
+                <EnvironmentPicker environments=environments current=current_env />
                 <div class="topbar-spacer"></div>
                 <div class="account-chip" data-testid="signed-in-user">
                     <span class="avatar" aria-hidden="true">{initial}</span>
@@ -66,6 +64,13 @@ pub fn SignedInShell() -> impl IntoView {
             </header>
             <nav id="sidebar" class="sidebar" aria-label="Main">
                 <A href="/" exact=true>"Overview"</A>
+                {move || {
+                    let env = current_env.get();
+                    (!env.is_empty()).then(|| view! { <A href=env_path(&env, "")>"Flags"</A> })
+                }}
+                <A href="/environments">"Environments"</A>
+                {(role == Role::Admin).then(|| view! { <A href="/users">"Users"</A> })}
+                <A href="/audit">"Audit log"</A>
                 <A href="/account">"Account"</A>
             </nav>
             <main class="content" on:click=move |_| nav_open.set(false)>
@@ -75,5 +80,53 @@ pub fn SignedInShell() -> impl IntoView {
                 <Outlet />
             </main>
         </div>
+    }
+}
+
+/// Picks the environment the console shows; it lives in the URL, so this navigates.
+#[component]
+fn EnvironmentPicker(
+    environments: crate::env::Environments,
+    current: Memo<String>,
+) -> impl IntoView {
+    let navigate = leptos_router::hooks::use_navigate();
+    let on_change = move |ev: leptos::ev::Event| {
+        let name = event_target_value(&ev);
+        if !name.is_empty() {
+            navigate(&env_path(&name, ""), Default::default());
+        }
+    };
+    view! {
+        <label class="env-picker">
+            <span class="visually-hidden">"Environment"</span>
+            <select aria-label="Environment" on:change=on_change prop:value=move || current.get()>
+                <Suspense fallback=|| view! { <option value="">"Loading…"</option> }>
+                    {move || {
+                        environments.0.get().map(|result| match result {
+                            Ok(list) if list.is_empty() => {
+                                view! { <option value="">"No environments yet"</option> }.into_any()
+                            }
+                            Ok(list) => {
+                                let current = current.get_untracked();
+                                view! {
+                                    <option value="" disabled=true selected=current.is_empty()>
+                                        "Choose an environment"
+                                    </option>
+                                    {list
+                                        .into_iter()
+                                        .map(|env| {
+                                            let selected = env.name == current;
+                                            view! { <option value=env.name.clone() selected=selected>{env.name.clone()}</option> }
+                                        })
+                                        .collect_view()}
+                                }
+                                    .into_any()
+                            }
+                            Err(e) => view! { <option value="">{format!("Environments unavailable: {}", e.message)}</option> }.into_any(),
+                        })
+                    }}
+                </Suspense>
+            </select>
+        </label>
     }
 }

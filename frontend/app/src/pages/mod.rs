@@ -1,4 +1,9 @@
 pub mod account;
+pub mod audit;
+pub mod environments;
+pub mod flag;
+pub mod flags;
 pub mod home;
 pub mod login;
 pub mod not_found;
+pub mod users;
