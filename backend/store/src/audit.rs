@@ -48,3 +48,34 @@ impl Database {
             .await
     }
 }
+
+/// Filters of the audit log; `None` means any.
+#[derive(Debug, Clone, Default)]
+pub struct AuditFilter {
+    /// Prefix of the action, e.g. `flag.` or `flag.tracking`.
+    pub action: Option<String>,
+    /// Part of the actor's email.
+    pub actor: Option<String>,
+    pub environment_id: Option<i64>,
+}
+
+impl Database {
+    pub async fn audit_entries(
+        &self,
+        filter: &AuditFilter,
+        limit: u64,
+    ) -> Result<Vec<AuditRow>, sea_orm::DbErr> {
+        use sea_orm::{ColumnTrait, QueryFilter};
+        let mut query = audit_entry::Entity::find().order_by_desc(audit_entry::Column::Id);
+        if let Some(action) = &filter.action {
+            query = query.filter(audit_entry::Column::Action.starts_with(action.as_str()));
+        }
+        if let Some(actor) = &filter.actor {
+            query = query.filter(audit_entry::Column::Actor.contains(actor.as_str()));
+        }
+        if let Some(environment_id) = filter.environment_id {
+            query = query.filter(audit_entry::Column::EnvironmentId.eq(environment_id));
+        }
+        query.limit(limit).all(&self.conn).await
+    }
+}

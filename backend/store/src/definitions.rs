@@ -4,8 +4,8 @@ use std::collections::HashSet;
 
 use sea_orm::sea_query::{Expr, OnConflict};
 use sea_orm::{
-    ActiveModelTrait, ColumnTrait, ConnectionTrait, DatabaseTransaction, EntityTrait,
-    QueryFilter, QueryOrder, QuerySelect, Set, TransactionTrait,
+    ActiveModelTrait, ColumnTrait, ConnectionTrait, DatabaseTransaction, EntityTrait, QueryFilter,
+    QueryOrder, QuerySelect, Set, TransactionTrait,
 };
 
 use crate::audit::{self, AuditEntry};
@@ -55,7 +55,11 @@ pub struct DefinitionChange<'a> {
 }
 
 impl Database {
-    pub async fn find_flag(&self, environment_id: i64, name: &str) -> Result<Option<FlagRow>, sea_orm::DbErr> {
+    pub async fn find_flag(
+        &self,
+        environment_id: i64,
+        name: &str,
+    ) -> Result<Option<FlagRow>, sea_orm::DbErr> {
         flag::Entity::find()
             .filter(flag::Column::EnvironmentId.eq(environment_id))
             .filter(flag::Column::Name.eq(name))
@@ -65,7 +69,10 @@ impl Database {
 
     /// Creates or replaces a flag's definition with a new change number, audited with the old
     /// and new documents. An observed flag becomes defined and keeps its tracking toggle.
-    pub async fn save_definition(&self, change: DefinitionChange<'_>) -> Result<FlagRow, sea_orm::DbErr> {
+    pub async fn save_definition(
+        &self,
+        change: DefinitionChange<'_>,
+    ) -> Result<FlagRow, sea_orm::DbErr> {
         let txn = self.conn.begin().await?;
         let change_number = next_change_number(&txn, change.environment_id).await?;
         let json = (change.definition)(change_number);
@@ -118,7 +125,10 @@ impl Database {
         Ok(saved)
     }
 
-    pub async fn list_segments(&self, environment_id: i64) -> Result<Vec<SegmentRow>, sea_orm::DbErr> {
+    pub async fn list_segments(
+        &self,
+        environment_id: i64,
+    ) -> Result<Vec<SegmentRow>, sea_orm::DbErr> {
         segment::Entity::find()
             .filter(segment::Column::EnvironmentId.eq(environment_id))
             .order_by_asc(segment::Column::Name)
@@ -126,7 +136,11 @@ impl Database {
             .await
     }
 
-    pub async fn find_segment(&self, environment_id: i64, name: &str) -> Result<Option<SegmentRow>, sea_orm::DbErr> {
+    pub async fn find_segment(
+        &self,
+        environment_id: i64,
+        name: &str,
+    ) -> Result<Option<SegmentRow>, sea_orm::DbErr> {
         segment::Entity::find()
             .filter(segment::Column::EnvironmentId.eq(environment_id))
             .filter(segment::Column::Name.eq(name))
@@ -135,18 +149,29 @@ impl Database {
     }
 
     /// Keys of a segment whose presence changed after `since` (all present keys for -1).
-    pub async fn segment_keys_since(&self, segment_id: i64, since: i64) -> Result<Vec<SegmentKeyRow>, sea_orm::DbErr> {
-        let mut query = segment_key::Entity::find().filter(segment_key::Column::SegmentId.eq(segment_id));
+    pub async fn segment_keys_since(
+        &self,
+        segment_id: i64,
+        since: i64,
+    ) -> Result<Vec<SegmentKeyRow>, sea_orm::DbErr> {
+        let mut query =
+            segment_key::Entity::find().filter(segment_key::Column::SegmentId.eq(segment_id));
         query = if since < 0 {
             query.filter(segment_key::Column::Present.eq(true))
         } else {
             query.filter(segment_key::Column::ChangeNumber.gt(since))
         };
-        query.order_by_asc(segment_key::Column::Key).all(&self.conn).await
+        query
+            .order_by_asc(segment_key::Column::Key)
+            .all(&self.conn)
+            .await
     }
 
     /// Every present key of every segment of the environment: what the evaluator needs.
-    pub async fn segment_members(&self, environment_id: i64) -> Result<Vec<(String, String)>, sea_orm::DbErr> {
+    pub async fn segment_members(
+        &self,
+        environment_id: i64,
+    ) -> Result<Vec<(String, String)>, sea_orm::DbErr> {
         let segments = self.list_segments(environment_id).await?;
         let mut members = Vec::new();
         for s in segments {
@@ -200,8 +225,15 @@ impl Database {
             }
         };
         let new_keys: HashSet<&str> = keys.iter().map(String::as_str).collect();
-        let added: Vec<&str> = new_keys.iter().copied().filter(|k| !old_keys.contains(*k)).collect();
-        let removed: Vec<&String> = old_keys.iter().filter(|k| !new_keys.contains(k.as_str())).collect();
+        let added: Vec<&str> = new_keys
+            .iter()
+            .copied()
+            .filter(|k| !old_keys.contains(*k))
+            .collect();
+        let removed: Vec<&String> = old_keys
+            .iter()
+            .filter(|k| !new_keys.contains(k.as_str()))
+            .collect();
         for chunk in added.chunks(500) {
             let rows = chunk.iter().map(|k| segment_key::ActiveModel {
                 segment_id: Set(row.id),
@@ -212,7 +244,10 @@ impl Database {
             segment_key::Entity::insert_many(rows)
                 .on_conflict(
                     OnConflict::columns([segment_key::Column::SegmentId, segment_key::Column::Key])
-                        .update_columns([segment_key::Column::Present, segment_key::Column::ChangeNumber])
+                        .update_columns([
+                            segment_key::Column::Present,
+                            segment_key::Column::ChangeNumber,
+                        ])
                         .to_owned(),
                 )
                 .exec(&txn)
@@ -221,7 +256,10 @@ impl Database {
         for chunk in removed.chunks(500) {
             segment_key::Entity::update_many()
                 .col_expr(segment_key::Column::Present, Expr::value(false))
-                .col_expr(segment_key::Column::ChangeNumber, Expr::value(change_number))
+                .col_expr(
+                    segment_key::Column::ChangeNumber,
+                    Expr::value(change_number),
+                )
                 .filter(segment_key::Column::SegmentId.eq(row.id))
                 .filter(segment_key::Column::Key.is_in(chunk.iter().map(|k| k.as_str())))
                 .exec(&txn)
@@ -245,10 +283,17 @@ impl Database {
     }
 
     pub async fn list_traffic_types(&self) -> Result<Vec<TrafficTypeRow>, sea_orm::DbErr> {
-        traffic_type::Entity::find().order_by_asc(traffic_type::Column::Name).all(&self.conn).await
+        traffic_type::Entity::find()
+            .order_by_asc(traffic_type::Column::Name)
+            .all(&self.conn)
+            .await
     }
 
-    pub async fn create_traffic_type(&self, actor: &Actor, name: &str) -> Result<TrafficTypeRow, sea_orm::DbErr> {
+    pub async fn create_traffic_type(
+        &self,
+        actor: &Actor,
+        name: &str,
+    ) -> Result<TrafficTypeRow, sea_orm::DbErr> {
         let txn = self.conn.begin().await?;
         let row = traffic_type::ActiveModel {
             name: Set(name.to_owned()),
@@ -275,7 +320,10 @@ impl Database {
     }
 }
 
-async fn present_keys(txn: &DatabaseTransaction, segment_id: i64) -> Result<HashSet<String>, sea_orm::DbErr> {
+async fn present_keys(
+    txn: &DatabaseTransaction,
+    segment_id: i64,
+) -> Result<HashSet<String>, sea_orm::DbErr> {
     Ok(segment_key::Entity::find()
         .filter(segment_key::Column::SegmentId.eq(segment_id))
         .filter(segment_key::Column::Present.eq(true))

@@ -75,7 +75,8 @@ impl Database {
         let now = now_ms();
         // A new change number makes polling SDKs fetch the flag again and see
         // `impressionsDisabled` flip.
-        let change_number = crate::definitions::next_change_number(&txn, current.environment_id).await?;
+        let change_number =
+            crate::definitions::next_change_number(&txn, current.environment_id).await?;
         let mut active: flag::ActiveModel = current.clone().into();
         active.tracking_enabled = Set(enabled);
         active.change_number = Set(change_number);

@@ -9,6 +9,7 @@ pub mod environments;
 pub mod flags;
 pub mod impressions;
 pub mod ingest;
+pub mod monitoring;
 pub mod provision;
 pub mod sessions;
 pub mod tokens;

@@ -50,3 +50,79 @@ impl Database {
             .await
     }
 }
+
+/// Changes to a user; `None` leaves a field as it is.
+#[derive(Debug, Default)]
+pub struct UserChange<'a> {
+    pub role: Option<&'a str>,
+    pub active: Option<bool>,
+    pub password_hash: Option<&'a str>,
+    /// A session (by hash) that survives a password change: the one making it.
+    pub keep_session: Option<&'a str>,
+}
+
+impl Database {
+    /// Applies the change and ends the user's sessions when they were deactivated or their
+    /// password changed; audited without the password.
+    pub async fn update_user(
+        &self,
+        actor: &crate::environments::Actor,
+        current: &UserRow,
+        change: UserChange<'_>,
+    ) -> Result<UserRow, sea_orm::DbErr> {
+        use sea_orm::TransactionTrait;
+        let txn = self.conn.begin().await?;
+        let mut active: user::ActiveModel = current.clone().into();
+        if let Some(role) = change.role {
+            active.role = Set(role.to_owned());
+        }
+        if let Some(is_active) = change.active {
+            active.active = Set(is_active);
+        }
+        if let Some(hash) = change.password_hash {
+            active.password_hash = Set(hash.to_owned());
+        }
+        let updated = active.update(&txn).await?;
+        if change.active == Some(false) || change.password_hash.is_some() {
+            let mut sessions = crate::entities::session::Entity::delete_many()
+                .filter(crate::entities::session::Column::UserId.eq(current.id));
+            if let Some(keep) = change.keep_session {
+                sessions = sessions.filter(crate::entities::session::Column::TokenHash.ne(keep));
+            }
+            sessions.exec(&txn).await?;
+        }
+        crate::audit::record(
+            &txn,
+            crate::audit::AuditEntry {
+                actor_id: actor.id,
+                actor: &actor.label,
+                action: if change.password_hash.is_some() {
+                    "user.password"
+                } else {
+                    "user.update"
+                },
+                environment_id: None,
+                target: &current.email,
+                old_value: Some(
+                    serde_json::json!({ "role": current.role, "active": current.active }),
+                ),
+                new_value: Some(serde_json::json!({
+                    "role": updated.role,
+                    "active": updated.active,
+                    "password_changed": change.password_hash.is_some(),
+                })),
+            },
+        )
+        .await?;
+        txn.commit().await?;
+        Ok(updated)
+    }
+
+    pub async fn count_active_admins(&self) -> Result<u64, sea_orm::DbErr> {
+        user::Entity::find()
+            .filter(user::Column::Role.eq("admin"))
+            .filter(user::Column::Active.eq(true))
+            .count(&self.conn)
+            .await
+    }
+}

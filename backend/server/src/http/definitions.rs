@@ -27,29 +27,51 @@ pub struct FlagDetail {
 pub fn invalid(errors: Vec<FieldError>) -> ApiError {
     let message = match errors.first() {
         Some(first) if errors.len() == 1 => format!("{}: {}", first.field, first.message),
-        Some(first) => format!("{}: {} (and {} more problems)", first.field, first.message, errors.len() - 1),
+        Some(first) => format!(
+            "{}: {} (and {} more problems)",
+            first.field,
+            first.message,
+            errors.len() - 1
+        ),
         None => "the definition is not valid".to_owned(),
     };
     ApiError::Invalid {
         message,
-        errors: errors.into_iter().map(|e| FieldProblem { field: e.field, message: e.message }).collect(),
+        errors: errors
+            .into_iter()
+            .map(|e| FieldProblem {
+                field: e.field,
+                message: e.message,
+            })
+            .collect(),
     }
 }
 
 /// Checks a definition against the environment's segments and flags and the traffic types.
-pub async fn validate(state: &AppState, catalog: &EnvCatalog, definition: &FlagDefinition) -> ApiResult<()> {
+pub async fn validate(
+    state: &AppState,
+    catalog: &EnvCatalog,
+    definition: &FlagDefinition,
+) -> ApiResult<()> {
     let mut errors = Vec::new();
-    if let Err(found) = definition.validate(
-        &|segment| catalog.segments.contains_key(segment),
-        &|flag| flag == definition.name || catalog.definitions.contains_key(flag),
-    ) {
+    if let Err(found) = definition
+        .validate(&|segment| catalog.segments.contains_key(segment), &|flag| {
+            flag == definition.name || catalog.definitions.contains_key(flag)
+        })
+    {
         errors.extend(found);
     }
     let traffic_types = state.db.list_traffic_types().await?;
-    if !traffic_types.iter().any(|t| t.name == definition.traffic_type) {
+    if !traffic_types
+        .iter()
+        .any(|t| t.name == definition.traffic_type)
+    {
         errors.push(FieldError::new(
             "traffic_type",
-            format!("`{}` is not a traffic type; create it first", definition.traffic_type),
+            format!(
+                "`{}` is not a traffic type; create it first",
+                definition.traffic_type
+            ),
         ));
     }
     if errors.is_empty() {
@@ -65,7 +87,12 @@ async fn detail(state: &AppState, environment_id: i64, name: &str) -> ApiResult<
         .find_flag(environment_id, name)
         .await?
         .ok_or_else(|| ApiError::NotFound(format!("there is no flag `{name}`")))?;
-    let definition = state.flags.catalog(environment_id).definitions.get(name).cloned();
+    let definition = state
+        .flags
+        .catalog(environment_id)
+        .definitions
+        .get(name)
+        .cloned();
     Ok(FlagDetail {
         name: row.name,
         tracking_enabled: row.tracking_enabled,
@@ -133,7 +160,11 @@ pub async fn put_definition(
         }
     }
     validate(&state, &catalog, &definition).await?;
-    let action = if existing.is_some() { "flag.update" } else { "flag.create" };
+    let action = if existing.is_some() {
+        "flag.update"
+    } else {
+        "flag.create"
+    };
     save(&state, &identity, &env, definition, action).await?;
     Ok(web::Json(detail(&state, env.id, &flag).await?))
 }
@@ -173,9 +204,20 @@ async fn set_killed(
         .definitions
         .get(flag)
         .cloned()
-        .ok_or_else(|| ApiError::NotFound(format!("flag `{flag}` has no definition to kill or restore")))?;
+        .ok_or_else(|| {
+            ApiError::NotFound(format!(
+                "flag `{flag}` has no definition to kill or restore"
+            ))
+        })?;
     definition.killed = killed;
-    save(state, identity, &env, definition, if killed { "flag.kill" } else { "flag.restore" }).await?;
+    save(
+        state,
+        identity,
+        &env,
+        definition,
+        if killed { "flag.kill" } else { "flag.restore" },
+    )
+    .await?;
     detail(state, env.id, flag).await
 }
 
@@ -187,7 +229,9 @@ pub async fn kill(
     path: web::Path<(String, String)>,
 ) -> ApiResult<web::Json<FlagDetail>> {
     let (env, flag) = path.into_inner();
-    Ok(web::Json(set_killed(&state, &identity, &env, &flag, true).await?))
+    Ok(web::Json(
+        set_killed(&state, &identity, &env, &flag, true).await?,
+    ))
 }
 
 #[utoipa::path(post, path = "/api/v1/environments/{env}/flags/{flag}/restore", tag = "definitions", params(("env" = String, Path), ("flag" = String, Path)), responses((status = 200, description = "Success", body = FlagDetail), (status = "4XX", description = "The JSON error", body = imprint_types::ApiErrorBody)))]
@@ -198,5 +242,7 @@ pub async fn restore(
     path: web::Path<(String, String)>,
 ) -> ApiResult<web::Json<FlagDetail>> {
     let (env, flag) = path.into_inner();
-    Ok(web::Json(set_killed(&state, &identity, &env, &flag, false).await?))
+    Ok(web::Json(
+        set_killed(&state, &identity, &env, &flag, false).await?,
+    ))
 }

@@ -22,7 +22,10 @@ pub enum ApiError {
     #[error("the request is missing a valid CSRF token")]
     CsrfRejected,
     #[error("{message}")]
-    Invalid { message: String, errors: Vec<FieldProblem> },
+    Invalid {
+        message: String,
+        errors: Vec<FieldProblem>,
+    },
     #[error("{0}")]
     NotFound(String),
     #[error("{0}")]
@@ -118,7 +121,10 @@ impl ResponseError for ApiError {
                 "errors": errors,
             }));
         }
-        response.json(ApiErrorBody { code: self.code().to_owned(), message })
+        response.json(ApiErrorBody {
+            code: self.code().to_owned(),
+            message,
+        })
     }
 }
 

@@ -94,7 +94,10 @@ pub async fn record(
             label: Some(e.label.clone()),
             change_number: e.change_number,
             timestamp: now,
-            traffic_type: catalog.definitions.get(flag).map(|d| d.traffic_type.clone()),
+            traffic_type: catalog
+                .definitions
+                .get(flag)
+                .map(|d| d.traffic_type.clone()),
             properties: None,
             sdk: Some(sdk.to_owned()),
             machine_ip: None,
@@ -119,18 +122,40 @@ pub async fn evaluate_handler(
 ) -> ApiResult<web::Json<EvaluateResponse>> {
     let body = body.into_inner();
     if body.key.is_empty() || body.key.len() > 250 {
-        return Err(ApiError::bad_request("invalid_key", "`key` must have 1 to 250 bytes"));
+        return Err(ApiError::bad_request(
+            "invalid_key",
+            "`key` must have 1 to 250 bytes",
+        ));
     }
     let catalog = state.flags.catalog(caller.environment.id);
-    let key = EvaluationKey { matching_key: &body.key, bucketing_key: body.bucketing_key.as_deref() };
+    let key = EvaluationKey {
+        matching_key: &body.key,
+        bucketing_key: body.bucketing_key.as_deref(),
+    };
     let evaluations = evaluate_all(&catalog, &key, &body.attributes, body.flags.as_deref());
-    record(&state, &caller.environment, &catalog, &key, &evaluations, EVALUATOR_SDK).await;
+    record(
+        &state,
+        &caller.environment,
+        &catalog,
+        &key,
+        &evaluations,
+        EVALUATOR_SDK,
+    )
+    .await;
     Ok(web::Json(EvaluateResponse {
         key: body.key.clone(),
         treatments: evaluations
             .into_iter()
             .map(|(flag, e)| {
-                (flag, EvaluatedFlag { treatment: e.treatment, config: e.config, label: e.label, change_number: e.change_number })
+                (
+                    flag,
+                    EvaluatedFlag {
+                        treatment: e.treatment,
+                        config: e.config,
+                        label: e.label,
+                        change_number: e.change_number,
+                    },
+                )
             })
             .collect(),
     }))

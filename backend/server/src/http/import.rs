@@ -63,7 +63,11 @@ pub async fn import(
     identity.require(Role::Editor)?;
     let env = find_environment(&state, &path).await?;
     let body = body.into_inner();
-    let mut report = ImportReport { segments_imported: Vec::new(), flags_imported: Vec::new(), rejected: Vec::new() };
+    let mut report = ImportReport {
+        segments_imported: Vec::new(),
+        flags_imported: Vec::new(),
+        rejected: Vec::new(),
+    };
 
     // Segments first: the flags' rules refer to them.
     for segment in body.segments {
@@ -85,13 +89,26 @@ pub async fn import(
 
     let flags = body.ff.map(|ff| ff.d).unwrap_or_default();
     for (index, value) in flags.iter().enumerate() {
-        let name = value.get("name").and_then(|n| n.as_str()).map(str::to_owned);
-        let reject = |errors: Vec<FieldProblem>| RejectedFlag { index, name: name.clone(), errors };
+        let name = value
+            .get("name")
+            .and_then(|n| n.as_str())
+            .map(str::to_owned);
+        let reject = |errors: Vec<FieldProblem>| RejectedFlag {
+            index,
+            name: name.clone(),
+            errors,
+        };
         let definition = match from_split_json(value) {
             Ok(definition) => definition,
             Err(errors) => {
                 report.rejected.push(reject(
-                    errors.into_iter().map(|e| FieldProblem { field: e.field, message: e.message }).collect(),
+                    errors
+                        .into_iter()
+                        .map(|e| FieldProblem {
+                            field: e.field,
+                            message: e.message,
+                        })
+                        .collect(),
                 ));
                 continue;
             }

@@ -1,15 +1,17 @@
 //! The HTTP edge: one route table, one small module per resource.
 
+mod audit;
 mod body;
 mod definitions;
 mod environments;
-mod evaluate;
 pub mod error;
+mod evaluate;
 mod export;
 mod extract_errors;
 mod flags;
 mod health;
 mod import;
+mod monitoring;
 mod native_ingest;
 mod ofrep;
 mod openapi;

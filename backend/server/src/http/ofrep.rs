@@ -56,7 +56,9 @@ fn failure(flag: &str, code: &str, details: &str) -> Value {
 }
 
 /// The targeting key and the other context entries, which are the attributes.
-fn split_context(mut context: Map<String, Value>) -> Result<(String, Map<String, Value>), &'static str> {
+fn split_context(
+    mut context: Map<String, Value>,
+) -> Result<(String, Map<String, Value>), &'static str> {
     match context.remove("targetingKey") {
         Some(Value::String(key)) if !key.is_empty() && key.len() <= 250 => Ok((key, context)),
         Some(_) => Err("INVALID_CONTEXT"),
@@ -82,21 +84,46 @@ pub async fn evaluate_one(
     let flag = flag.into_inner();
     let request = match parse_body(&body) {
         Ok(request) => request,
-        Err(details) => return HttpResponse::BadRequest().json(failure(&flag, "PARSE_ERROR", &details)),
+        Err(details) => {
+            return HttpResponse::BadRequest().json(failure(&flag, "PARSE_ERROR", &details))
+        }
     };
     let (targeting_key, attributes) = match split_context(request.context) {
         Ok(parts) => parts,
         Err(code) => {
-            return HttpResponse::BadRequest().json(failure(&flag, code, "the context needs a string `targetingKey`"))
+            return HttpResponse::BadRequest().json(failure(
+                &flag,
+                code,
+                "the context needs a string `targetingKey`",
+            ))
         }
     };
     let catalog = state.flags.catalog(caller.environment.id);
     let key = EvaluationKey::new(&targeting_key);
-    let evaluations = evaluate_all(&catalog, &key, &attributes, Some(std::slice::from_ref(&flag)));
-    record(&state, &caller.environment, &catalog, &key, &evaluations, OFREP_SDK).await;
+    let evaluations = evaluate_all(
+        &catalog,
+        &key,
+        &attributes,
+        Some(std::slice::from_ref(&flag)),
+    );
+    record(
+        &state,
+        &caller.environment,
+        &catalog,
+        &key,
+        &evaluations,
+        OFREP_SDK,
+    )
+    .await;
     match evaluations.first() {
-        Some((_, e)) if e.label != DEFINITION_NOT_FOUND => HttpResponse::Ok().json(success(&flag, e)),
-        _ => HttpResponse::NotFound().json(failure(&flag, "FLAG_NOT_FOUND", "no such flag in this environment")),
+        Some((_, e)) if e.label != DEFINITION_NOT_FOUND => {
+            HttpResponse::Ok().json(success(&flag, e))
+        }
+        _ => HttpResponse::NotFound().json(failure(
+            &flag,
+            "FLAG_NOT_FOUND",
+            "no such flag in this environment",
+        )),
     }
 }
 
@@ -110,7 +137,10 @@ pub async fn evaluate_bulk(
 ) -> HttpResponse {
     let request = match parse_body(&body) {
         Ok(request) => request,
-        Err(details) => return HttpResponse::BadRequest().json(json!({ "errorCode": "PARSE_ERROR", "errorDetails": details })),
+        Err(details) => {
+            return HttpResponse::BadRequest()
+                .json(json!({ "errorCode": "PARSE_ERROR", "errorDetails": details }))
+        }
     };
     let (targeting_key, attributes) = match split_context(request.context) {
         Ok(parts) => parts,
@@ -122,7 +152,10 @@ pub async fn evaluate_bulk(
     let catalog = state.flags.catalog(caller.environment.id);
     let key = EvaluationKey::new(&targeting_key);
     let evaluations = evaluate_all(&catalog, &key, &attributes, None);
-    let flags: Vec<Value> = evaluations.iter().map(|(flag, e)| success(flag, e)).collect();
+    let flags: Vec<Value> = evaluations
+        .iter()
+        .map(|(flag, e)| success(flag, e))
+        .collect();
     let answer = json!({ "flags": flags }).to_string();
     let etag = format!("\"{:x}\"", Sha256::digest(answer.as_bytes()));
     let unchanged = req
@@ -131,9 +164,19 @@ pub async fn evaluate_bulk(
         .and_then(|v| v.to_str().ok())
         .is_some_and(|v| v == etag);
     if unchanged {
-        return HttpResponse::NotModified().insert_header((header::ETAG, etag)).finish();
+        return HttpResponse::NotModified()
+            .insert_header((header::ETAG, etag))
+            .finish();
     }
-    record(&state, &caller.environment, &catalog, &key, &evaluations, OFREP_SDK).await;
+    record(
+        &state,
+        &caller.environment,
+        &catalog,
+        &key,
+        &evaluations,
+        OFREP_SDK,
+    )
+    .await;
     HttpResponse::Ok()
         .insert_header((header::ETAG, etag))
         .content_type("application/json")

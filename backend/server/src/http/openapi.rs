@@ -6,8 +6,8 @@ use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
 use utoipa::{Modify, OpenApi};
 
 use super::{
-    definitions, environments, evaluate, export, flags, health, import, native_ingest, ofrep,
-    sdk_feed, segments, sessions, split_ingest, tokens, usage, users,
+    audit, definitions, environments, evaluate, export, flags, health, import, monitoring,
+    native_ingest, ofrep, sdk_feed, segments, sessions, split_ingest, tokens, usage, users,
 };
 
 #[derive(OpenApi)]
@@ -21,7 +21,8 @@ use super::{
         health::healthz, health::readyz,
         sessions::login, sessions::logout, sessions::me,
         tokens::create_token, tokens::list_tokens, tokens::revoke_token,
-        users::create_user, users::list_users,
+        users::create_user, users::list_users, users::update_user, users::change_own_password,
+        audit::list, monitoring::monitoring,
         environments::create, environments::list, environments::get_one, environments::update,
         environments::create_key, environments::revoke_key,
         flags::list, flags::set_tracking,
@@ -55,6 +56,10 @@ impl Modify for BearerAuth {
 
 #[get("/openapi.json")]
 pub async fn openapi_json() -> super::ApiResult<HttpResponse> {
-    let json = ApiDoc::openapi().to_json().map_err(|e| super::ApiError::Internal(e.into()))?;
-    Ok(HttpResponse::Ok().content_type("application/json").body(json))
+    let json = ApiDoc::openapi()
+        .to_json()
+        .map_err(|e| super::ApiError::Internal(e.into()))?;
+    Ok(HttpResponse::Ok()
+        .content_type("application/json")
+        .body(json))
 }

@@ -5,8 +5,9 @@ use actix_web::{web, HttpRequest, HttpResponse};
 
 use super::extract_errors::{json_config, path_config, query_config};
 use super::{
-    definitions, environments, evaluate, export, flags, health, import, native_ingest, ofrep,
-    openapi, sdk_feed, segments, sessions, split_ingest, tokens, usage, users, ApiError,
+    audit, definitions, environments, evaluate, export, flags, health, import, monitoring,
+    native_ingest, ofrep, openapi, sdk_feed, segments, sessions, split_ingest, tokens, usage,
+    users, ApiError,
 };
 
 pub fn configure(cfg: &mut web::ServiceConfig, max_body_bytes: usize) {
@@ -28,6 +29,10 @@ pub fn configure(cfg: &mut web::ServiceConfig, max_body_bytes: usize) {
                 .service(tokens::revoke_token)
                 .service(users::create_user)
                 .service(users::list_users)
+                .service(users::update_user)
+                .service(users::change_own_password)
+                .service(audit::list)
+                .service(monitoring::monitoring)
                 .service(environments::create)
                 .service(environments::list)
                 .service(environments::get_one)

@@ -32,7 +32,13 @@ fn change_number(value: Option<&str>) -> i64 {
 
 fn list(value: Option<&str>) -> Vec<String> {
     value
-        .map(|v| v.split(',').map(str::trim).filter(|s| !s.is_empty()).map(str::to_owned).collect())
+        .map(|v| {
+            v.split(',')
+                .map(str::trim)
+                .filter(|s| !s.is_empty())
+                .map(str::to_owned)
+                .collect()
+        })
         .unwrap_or_default()
 }
 
@@ -115,7 +121,11 @@ pub async fn segment_changes(
 /// The segments a key belongs to, for client-side SDKs (which never see segment contents).
 #[utoipa::path(get, path = "/api/memberships/{key}", tag = "SDK feed (Split)", params(("key" = String, Path)), responses((status = 200, description = "Success"), (status = "4XX", description = "The JSON error", body = imprint_types::ApiErrorBody)))]
 #[get("/memberships/{key}")]
-pub async fn memberships(state: web::Data<AppState>, caller: SdkCaller, key: web::Path<String>) -> HttpResponse {
+pub async fn memberships(
+    state: web::Data<AppState>,
+    caller: SdkCaller,
+    key: web::Path<String>,
+) -> HttpResponse {
     let catalog = state.flags.catalog(caller.environment.id);
     let mut names: Vec<&str> = catalog
         .segments

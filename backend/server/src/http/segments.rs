@@ -31,35 +31,53 @@ pub struct SegmentView {
 pub fn check_segment_name(name: &str) -> ApiResult<()> {
     let valid = !name.is_empty()
         && name.len() <= 100
-        && name.chars().all(|c| c.is_ascii_alphanumeric() || matches!(c, '-' | '_' | '.'));
+        && name
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || matches!(c, '-' | '_' | '.'));
     if valid {
         Ok(())
     } else {
-        Err(ApiError::bad_request("invalid_name", "segment names have 1 to 100 letters, digits, '-', '_' or '.'"))
+        Err(ApiError::bad_request(
+            "invalid_name",
+            "segment names have 1 to 100 letters, digits, '-', '_' or '.'",
+        ))
     }
 }
 
 pub fn check_keys(keys: &[String]) -> ApiResult<()> {
     if keys.len() > MAX_SEGMENT_KEYS {
-        return Err(ApiError::bad_request("too_many_keys", format!("a segment holds at most {MAX_SEGMENT_KEYS} keys")));
+        return Err(ApiError::bad_request(
+            "too_many_keys",
+            format!("a segment holds at most {MAX_SEGMENT_KEYS} keys"),
+        ));
     }
     if let Some(bad) = keys.iter().find(|k| k.is_empty() || k.len() > 250) {
-        return Err(ApiError::bad_request("invalid_key", format!("segment keys have 1 to 250 bytes; `{bad}` does not")));
+        return Err(ApiError::bad_request(
+            "invalid_key",
+            format!("segment keys have 1 to 250 bytes; `{bad}` does not"),
+        ));
     }
     Ok(())
 }
 
 #[utoipa::path(get, path = "/api/v1/environments/{env}/segments", tag = "definitions", params(("env" = String, Path)), responses((status = 200, description = "Success", body = Vec<SegmentView>), (status = "4XX", description = "The JSON error", body = imprint_types::ApiErrorBody)))]
 #[get("/environments/{env}/segments")]
-pub async fn list(state: web::Data<AppState>, _identity: Identity, path: web::Path<String>) -> ApiResult<web::Json<Vec<SegmentView>>> {
+pub async fn list(
+    state: web::Data<AppState>,
+    _identity: Identity,
+    path: web::Path<String>,
+) -> ApiResult<web::Json<Vec<SegmentView>>> {
     let env = find_environment(&state, &path).await?;
     let catalog = state.flags.catalog(env.id);
     let rows = state.db.list_segments(env.id).await?;
     Ok(web::Json(
         rows.into_iter()
             .map(|row| {
-                let mut keys: Vec<String> =
-                    catalog.segments.get(&row.name).map(|k| k.iter().cloned().collect()).unwrap_or_default();
+                let mut keys: Vec<String> = catalog
+                    .segments
+                    .get(&row.name)
+                    .map(|k| k.iter().cloned().collect())
+                    .unwrap_or_default();
                 keys.sort();
                 SegmentView {
                     name: row.name,
@@ -99,7 +117,8 @@ pub async fn put_segment(
             keys: body.keys,
         })
         .await??;
-    Ok(HttpResponse::Ok().json(serde_json::json!({ "name": row.name, "change_number": row.change_number })))
+    Ok(HttpResponse::Ok()
+        .json(serde_json::json!({ "name": row.name, "change_number": row.change_number })))
 }
 
 #[derive(Serialize, Deserialize, utoipa::ToSchema)]
@@ -109,9 +128,16 @@ pub struct TrafficTypeBody {
 
 #[utoipa::path(get, path = "/api/v1/traffic-types", tag = "definitions", responses((status = 200, description = "Success", body = Vec<TrafficTypeBody>), (status = "4XX", description = "The JSON error", body = imprint_types::ApiErrorBody)))]
 #[get("/traffic-types")]
-pub async fn list_traffic_types(state: web::Data<AppState>, _identity: Identity) -> ApiResult<web::Json<Vec<TrafficTypeBody>>> {
+pub async fn list_traffic_types(
+    state: web::Data<AppState>,
+    _identity: Identity,
+) -> ApiResult<web::Json<Vec<TrafficTypeBody>>> {
     let rows = state.db.list_traffic_types().await?;
-    Ok(web::Json(rows.into_iter().map(|r| TrafficTypeBody { name: r.name }).collect()))
+    Ok(web::Json(
+        rows.into_iter()
+            .map(|r| TrafficTypeBody { name: r.name })
+            .collect(),
+    ))
 }
 
 #[utoipa::path(post, path = "/api/v1/traffic-types", tag = "definitions", request_body = TrafficTypeBody, responses((status = 201, description = "Success", body = TrafficTypeBody), (status = "4XX", description = "The JSON error", body = imprint_types::ApiErrorBody)))]
@@ -123,12 +149,33 @@ pub async fn create_traffic_type(
 ) -> ApiResult<HttpResponse> {
     identity.require(Role::Admin)?;
     let name = body.name.trim();
-    if name.is_empty() || name.len() > 64 || !name.chars().all(|c| c.is_ascii_alphanumeric() || matches!(c, '-' | '_')) {
-        return Err(ApiError::bad_request("invalid_name", "traffic type names have 1 to 64 letters, digits, '-' or '_'"));
+    if name.is_empty()
+        || name.len() > 64
+        || !name
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || matches!(c, '-' | '_'))
+    {
+        return Err(ApiError::bad_request(
+            "invalid_name",
+            "traffic type names have 1 to 64 letters, digits, '-' or '_'",
+        ));
     }
-    if state.db.list_traffic_types().await?.iter().any(|t| t.name == name) {
-        return Err(ApiError::Conflict(format!("traffic type `{name}` already exists")));
+    if state
+        .db
+        .list_traffic_types()
+        .await?
+        .iter()
+        .any(|t| t.name == name)
+    {
+        return Err(ApiError::Conflict(format!(
+            "traffic type `{name}` already exists"
+        )));
     }
-    state.db.create_traffic_type(&actor(&identity), name).await?;
-    Ok(HttpResponse::Created().json(TrafficTypeBody { name: name.to_owned() }))
+    state
+        .db
+        .create_traffic_type(&actor(&identity), name)
+        .await?;
+    Ok(HttpResponse::Created().json(TrafficTypeBody {
+        name: name.to_owned(),
+    }))
 }

@@ -1,12 +1,14 @@
 //! Console users, managed by admins.
 
-use actix_web::{get, post, web, HttpResponse};
+use actix_web::{get, patch, post, web, HttpResponse};
 use imprint_domain::account::{check_password_strength, normalize_email};
-use imprint_store::users::{NewUser, UserRow};
-use imprint_types::{CreateUserRequest, Role, UserView};
+use imprint_store::audit::{self, AuditEntry};
+use imprint_store::users::{NewUser, UserChange, UserRow};
+use imprint_types::{ChangePasswordRequest, CreateUserRequest, Role, UpdateUserRequest, UserView};
 
+use super::environments::actor;
 use super::{ApiError, ApiResult};
-use crate::auth::password::hash_password;
+use crate::auth::password::{hash_password, verify_password};
 use crate::auth::Identity;
 use crate::state::AppState;
 
@@ -41,6 +43,19 @@ pub async fn create_user(
             role: role.as_str(),
         })
         .await?;
+    audit::record(
+        &state.db.conn,
+        AuditEntry {
+            actor_id: Some(identity.user.id),
+            actor: &identity.user.email,
+            action: "user.create",
+            environment_id: None,
+            target: &row.email,
+            old_value: None,
+            new_value: Some(serde_json::json!({ "role": role.as_str(), "active": true })),
+        },
+    )
+    .await?;
     tracing::info!(by = identity.user.id, user = row.id, %role, "user created");
     Ok(HttpResponse::Created().json(user_view(row)?))
 }
@@ -70,4 +85,95 @@ fn user_view(row: UserRow) -> ApiResult<UserView> {
         active: row.active,
         created_at: super::iso_time(row.created_at),
     })
+}
+
+#[utoipa::path(patch, path = "/api/v1/users/{id}", tag = "users", params(("id" = i64, Path)),
+    request_body = UpdateUserRequest,
+    responses((status = 200, description = "The user as changed", body = UserView),
+              (status = "4XX", description = "The JSON error", body = imprint_types::ApiErrorBody)))]
+#[patch("/users/{id}")]
+pub async fn update_user(
+    state: web::Data<AppState>,
+    identity: Identity,
+    id: web::Path<i64>,
+    body: web::Json<UpdateUserRequest>,
+) -> ApiResult<web::Json<UserView>> {
+    identity.require(Role::Admin)?;
+    let current = state
+        .db
+        .find_user(*id)
+        .await?
+        .ok_or_else(|| ApiError::NotFound(format!("there is no user {id}")))?;
+    let body = body.into_inner();
+    let loses_admin = current.role == Role::Admin.as_str()
+        && current.active
+        && (body.role.is_some_and(|r| r != Role::Admin) || body.active == Some(false));
+    if loses_admin && state.db.count_active_admins().await? <= 1 {
+        return Err(ApiError::Conflict(
+            "this is the last active admin: make another admin first".into(),
+        ));
+    }
+    let password_hash = match body.password {
+        Some(password) => {
+            check_password_strength(&password)
+                .map_err(|e| ApiError::bad_request("weak_password", e.to_string()))?;
+            Some(hash_password(password).await?)
+        }
+        None => None,
+    };
+    let change = UserChange {
+        role: body.role.map(Role::as_str),
+        active: body.active,
+        password_hash: password_hash.as_deref(),
+        keep_session: None,
+    };
+    let updated = state
+        .db
+        .update_user(&actor(&identity), &current, change)
+        .await?;
+    Ok(web::Json(user_view(updated)?))
+}
+
+#[utoipa::path(post, path = "/api/v1/me/password", tag = "auth", request_body = ChangePasswordRequest,
+    responses((status = 204, description = "Changed; other sessions ended"),
+              (status = "4XX", description = "The JSON error", body = imprint_types::ApiErrorBody)))]
+#[post("/me/password")]
+pub async fn change_own_password(
+    state: web::Data<AppState>,
+    identity: Identity,
+    body: web::Json<ChangePasswordRequest>,
+) -> ApiResult<HttpResponse> {
+    let ChangePasswordRequest {
+        current_password,
+        new_password,
+    } = body.into_inner();
+    let current = state
+        .db
+        .find_user(identity.user.id)
+        .await?
+        .ok_or_else(|| ApiError::Unauthorized("your account no longer exists".into()))?;
+    if !verify_password(current_password, Some(current.password_hash.clone())).await? {
+        return Err(ApiError::bad_request(
+            "wrong_password",
+            "the current password is wrong",
+        ));
+    }
+    check_password_strength(&new_password)
+        .map_err(|e| ApiError::bad_request("weak_password", e.to_string()))?;
+    let hash = hash_password(new_password).await?;
+    // Other sessions end; the one changing the password stays signed in.
+    let keep = match &identity.credential {
+        crate::auth::Credential::Session { token_hash } => Some(token_hash.as_str()),
+        crate::auth::Credential::ApiToken { .. } => None,
+    };
+    let change = UserChange {
+        password_hash: Some(&hash),
+        keep_session: keep,
+        ..UserChange::default()
+    };
+    state
+        .db
+        .update_user(&actor(&identity), &current, change)
+        .await?;
+    Ok(HttpResponse::NoContent().finish())
 }

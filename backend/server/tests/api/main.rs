@@ -6,6 +6,7 @@ mod helpers;
 
 mod auth;
 mod console;
+mod console_api;
 mod crash;
 mod definitions;
 mod environments;

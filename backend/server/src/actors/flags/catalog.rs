@@ -39,7 +39,9 @@ impl EnvCatalog {
         let members = db.segment_members(environment_id).await?;
         let mut catalog = EnvCatalog::from_rows(&flags);
         for segment in segments {
-            catalog.segment_change_numbers.insert(segment.name.clone(), segment.change_number);
+            catalog
+                .segment_change_numbers
+                .insert(segment.name.clone(), segment.change_number);
             catalog.segments.entry(segment.name).or_default();
         }
         for (segment, key) in members {
@@ -49,9 +51,14 @@ impl EnvCatalog {
     }
 
     fn from_rows(flags: &[FlagRow]) -> EnvCatalog {
-        let mut catalog = EnvCatalog { till: -1, ..EnvCatalog::default() };
+        let mut catalog = EnvCatalog {
+            till: -1,
+            ..EnvCatalog::default()
+        };
         for row in flags {
-            let Some(json) = &row.definition else { continue };
+            let Some(json) = &row.definition else {
+                continue;
+            };
             let Ok(mut definition) = serde_json::from_str::<FlagDefinition>(json) else {
                 tracing::error!(flag = %row.name, "a stored definition no longer parses; it is not served");
                 continue;
@@ -81,7 +88,11 @@ impl EnvCatalog {
             .filter(|e| e.change_number > since && filter.admits(e))
             .map(|e| e.json.as_str())
             .collect();
-        let till = if changed.is_empty() { since } else { self.till.max(since) };
+        let till = if changed.is_empty() {
+            since
+        } else {
+            self.till.max(since)
+        };
         format!(
             r#"{{"ff":{{"d":[{}],"s":{since},"t":{till}}},"rbs":{{"d":[],"s":{rb_since},"t":{rb_since}}}}}"#,
             changed.join(",")
@@ -90,13 +101,19 @@ impl EnvCatalog {
 
     /// Newest change number over segments, -1 without segments.
     pub fn segments_till(&self) -> i64 {
-        self.segment_change_numbers.values().copied().max().unwrap_or(-1)
+        self.segment_change_numbers
+            .values()
+            .copied()
+            .max()
+            .unwrap_or(-1)
     }
 }
 
 impl EvaluationContext for EnvCatalog {
     fn in_segment(&self, segment: &str, key: &str) -> bool {
-        self.segments.get(segment).is_some_and(|keys| keys.contains(key))
+        self.segments
+            .get(segment)
+            .is_some_and(|keys| keys.contains(key))
     }
 
     fn flag(&self, name: &str) -> Option<&FlagDefinition> {
@@ -123,6 +140,9 @@ impl FeedFilter {
         }
         entry.sets.iter().any(|s| self.sets.contains(s))
             || self.names.contains(&entry.name)
-            || self.prefixes.iter().any(|p| entry.name.starts_with(p.as_str()))
+            || self
+                .prefixes
+                .iter()
+                .any(|p| entry.name.starts_with(p.as_str()))
     }
 }

@@ -45,12 +45,17 @@ impl Snapshots {
     /// Publishes `rows` into the flag map, copying only the touched environment's map.
     fn publish_flags(&self, environment_id: i64, rows: &[FlagRow]) {
         let current = self.flags.load();
-        let mut env_flags: HashMap<String, FlagState> =
-            current.get(&environment_id).map(|m| (**m).clone()).unwrap_or_default();
+        let mut env_flags: HashMap<String, FlagState> = current
+            .get(&environment_id)
+            .map(|m| (**m).clone())
+            .unwrap_or_default();
         for row in rows {
             env_flags.insert(
                 row.name.clone(),
-                FlagState { id: row.id, tracking_enabled: row.tracking_enabled },
+                FlagState {
+                    id: row.id,
+                    tracking_enabled: row.tracking_enabled,
+                },
             );
         }
         let mut next = (**current).clone();
@@ -141,9 +146,17 @@ impl Handler<RegisterFlags> for FlagsActor {
                     let rows = db.ensure_flags(msg.environment_id, &missing).await?;
                     snapshots.publish_flags(msg.environment_id, &rows);
                 }
-                let env_flags =
-                    snapshots.flags.load().get(&msg.environment_id).cloned().unwrap_or_default();
-                Ok(msg.names.into_iter().filter_map(|n| env_flags.get(&n).map(|s| (n, *s))).collect())
+                let env_flags = snapshots
+                    .flags
+                    .load()
+                    .get(&msg.environment_id)
+                    .cloned()
+                    .unwrap_or_default();
+                Ok(msg
+                    .names
+                    .into_iter()
+                    .filter_map(|n| env_flags.get(&n).map(|s| (n, *s)))
+                    .collect())
             }
             .into_actor(self),
         ))
@@ -157,11 +170,14 @@ impl Handler<SetTracking> for FlagsActor {
         let (db, snapshots) = (self.db.clone(), self.snapshots.clone());
         AtomicResponse::new(Box::pin(
             async move {
-                let updated =
-                    db.set_tracking(&msg.actor, &msg.environment_name, &msg.flag, msg.enabled).await?;
+                let updated = db
+                    .set_tracking(&msg.actor, &msg.environment_name, &msg.flag, msg.enabled)
+                    .await?;
                 snapshots.publish_flags(updated.environment_id, std::slice::from_ref(&updated));
                 // The feed carries the toggle as `impressionsDisabled`.
-                snapshots.rebuild_catalog(&db, updated.environment_id).await?;
+                snapshots
+                    .rebuild_catalog(&db, updated.environment_id)
+                    .await?;
                 Ok(updated)
             }
             .into_actor(self),
@@ -240,10 +256,16 @@ impl Flags {
         for row in db.all_flags().await? {
             map.entry(row.environment_id).or_default().insert(
                 row.name,
-                FlagState { id: row.id, tracking_enabled: row.tracking_enabled },
+                FlagState {
+                    id: row.id,
+                    tracking_enabled: row.tracking_enabled,
+                },
             );
         }
-        let map: FlagMap = map.into_iter().map(|(env, flags)| (env, Arc::new(flags))).collect();
+        let map: FlagMap = map
+            .into_iter()
+            .map(|(env, flags)| (env, Arc::new(flags)))
+            .collect();
         let mut catalogs = CatalogMap::new();
         for env in db.list_environments().await? {
             catalogs.insert(env.id, Arc::new(EnvCatalog::load(&db, env.id).await?));
@@ -252,18 +274,32 @@ impl Flags {
             flags: Arc::new(ArcSwap::from_pointee(map)),
             catalogs: Arc::new(ArcSwap::from_pointee(catalogs)),
         };
-        let addr = FlagsActor { db, snapshots: snapshots.clone() }.start();
+        let addr = FlagsActor {
+            db,
+            snapshots: snapshots.clone(),
+        }
+        .start();
         Ok(Flags { addr, snapshots })
     }
 
     /// The environment's flags as of now, from the snapshot.
     pub fn of_environment(&self, environment_id: i64) -> Arc<HashMap<String, FlagState>> {
-        self.snapshots.flags.load().get(&environment_id).cloned().unwrap_or_default()
+        self.snapshots
+            .flags
+            .load()
+            .get(&environment_id)
+            .cloned()
+            .unwrap_or_default()
     }
 
     /// The environment's definitions, segments and feed as of now.
     pub fn catalog(&self, environment_id: i64) -> Arc<EnvCatalog> {
-        self.snapshots.catalogs.load().get(&environment_id).cloned().unwrap_or_default()
+        self.snapshots
+            .catalogs
+            .load()
+            .get(&environment_id)
+            .cloned()
+            .unwrap_or_default()
     }
 
     /// States of `names`, registering the ones never seen before.
@@ -274,10 +310,18 @@ impl Flags {
     ) -> Result<HashMap<String, FlagState>, ResolveError> {
         let known = self.of_environment(environment_id);
         if names.iter().all(|n| known.contains_key(n)) {
-            return Ok(names.into_iter().filter_map(|n| known.get(&n).map(|s| (n, *s))).collect());
+            return Ok(names
+                .into_iter()
+                .filter_map(|n| known.get(&n).map(|s| (n, *s)))
+                .collect());
         }
         // Rare (a flag's first impression), so waiting for mailbox room is acceptable here.
-        self.call(RegisterFlags { environment_id, names }).await?.map_err(ResolveError::Db)
+        self.call(RegisterFlags {
+            environment_id,
+            names,
+        })
+        .await?
+        .map_err(ResolveError::Db)
     }
 
     pub async fn call<M>(&self, msg: M) -> Result<M::Result, ActorError>
