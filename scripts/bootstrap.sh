@@ -50,6 +50,7 @@ install_python() {
     python3 -m venv "$IMPRINT_VENV"
   fi
   if ! cmp -s e2e/requirements.txt "$IMPRINT_VENV/.requirements" 2>/dev/null; then
+    log "python: installing e2e/requirements.txt (the Split Python SDK)"
     "$IMPRINT_VENV/bin/pip" install -q -r e2e/requirements.txt
     cp e2e/requirements.txt "$IMPRINT_VENV/.requirements"
   fi
@@ -59,5 +60,6 @@ what="${1:-all}"
 case "$what" in
   build) install_apt; install_wasm_bindgen; install_npm ;;
   all) install_apt; install_wasm_bindgen; install_npm; install_python ;;
-  *) echo "usage: $0 [build|all]" >&2; exit 2 ;;
+  e2e) install_npm; install_python ;;
+  *) echo "usage: $0 [build|all|e2e]" >&2; exit 2 ;;
 esac

@@ -11,6 +11,8 @@ if [ ! -x "$IMPRINT_BIN" ]; then
   cargo build -p imprint-server --bin imprint
 fi
 [ -f "$IMPRINT_SITE_ROOT/pkg/imprint.wasm" ] || bash scripts/build-wasm.sh
+# The SDKs under test: npm packages from e2e/package-lock.json, the Python SDK in $IMPRINT_VENV.
+bash scripts/bootstrap.sh e2e
 mkdir -p e2e/output
 
 for db in ${IMPRINT_E2E_DATABASES:-sqlite postgres}; do
