@@ -6,6 +6,8 @@ pub use sea_orm_migration::prelude::*;
 mod m20261124_000001_create_users;
 mod m20261124_000002_create_ingestion;
 mod m20261124_000003_create_definitions;
+mod m20261124_000004_create_retention_runs;
+mod m20261124_000005_create_export_jobs;
 
 pub struct Migrator;
 
@@ -16,6 +18,8 @@ impl MigratorTrait for Migrator {
             Box::new(m20261124_000001_create_users::Migration),
             Box::new(m20261124_000002_create_ingestion::Migration),
             Box::new(m20261124_000003_create_definitions::Migration),
+            Box::new(m20261124_000004_create_retention_runs::Migration),
+            Box::new(m20261124_000005_create_export_jobs::Migration),
         ]
     }
 }

@@ -21,6 +21,7 @@ use imprint_store::ingest::{
 use imprint_store::Database;
 use serde::Serialize;
 
+use crate::process_stats::{CpuMark, CpuUse};
 use crate::workload::{Machine, Workload, IMPRESSIONS_PER_BODY};
 
 const RETENTION_DAYS: i64 = 3650;
@@ -32,6 +33,7 @@ pub struct CeilingRun {
     pub impressions_per_sec: f64,
     pub transactions: u64,
     pub seconds: f64,
+    pub cpu: CpuUse,
 }
 
 #[derive(Debug, Clone, Serialize)]
@@ -73,12 +75,15 @@ pub async fn measure_ceiling(
     for &size in transaction_sizes {
         // Built before the clock starts: merging is the writer's work, not the database's.
         let mut transactions = transactions(&requests, size);
+        let cpu = CpuMark::now(None)?;
         let (impressions, count, elapsed) = writer.write_for(&mut transactions, duration).await?;
+        let cpu = cpu.until_now()?;
         runs.push(CeilingRun {
             impressions_per_transaction: size,
             impressions_per_sec: impressions as f64 / elapsed.as_secs_f64().max(f64::EPSILON),
             transactions: count,
             seconds: elapsed.as_secs_f64(),
+            cpu,
         });
     }
     // The SQLite store's writer thread ends with its last handle.

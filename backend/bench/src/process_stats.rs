@@ -2,7 +2,7 @@
 
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::Arc;
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
 use anyhow::Context;
 use tokio::task::JoinHandle;
@@ -45,34 +45,76 @@ pub fn cpu_time(pid: u32) -> anyhow::Result<Duration> {
     ))
 }
 
-/// CPU used by the server (the child) and by this load generator over one phase.
+/// CPU time all cores of the machine spent busy (not idle, not waiting for I/O), from the
+/// first line of /proc/stat.
+pub fn machine_busy_time() -> anyhow::Result<Duration> {
+    let stat = std::fs::read_to_string("/proc/stat").context("reading /proc/stat")?;
+    let ticks: Vec<u64> = stat
+        .lines()
+        .next()
+        .and_then(|line| line.strip_prefix("cpu "))
+        .context("/proc/stat does not start with the all-CPU line")?
+        .split_whitespace()
+        .map(|field| field.parse().context("a /proc/stat field is not a number"))
+        .collect::<anyhow::Result<_>>()?;
+    // user nice system idle iowait irq softirq steal; guest time is already in user.
+    let busy: u64 = [0, 1, 2, 5, 6, 7]
+        .iter()
+        .filter_map(|&index| ticks.get(index))
+        .sum();
+    Ok(Duration::from_secs_f64(
+        busy as f64 / CLOCK_TICKS_PER_SECOND,
+    ))
+}
+
+/// CPU used over one phase by the server (when there is one), by this process and by
+/// everything else on the machine.
 #[derive(Debug, Clone, Copy)]
 pub struct CpuMark {
+    taken_at: Instant,
+    server_pid: Option<u32>,
     server: Duration,
-    client: Duration,
+    this_process: Duration,
+    machine: Duration,
 }
 
 #[derive(Debug, Clone, Copy, Default, serde::Serialize)]
 pub struct CpuUse {
     /// Average cores busy over the phase: 1.0 is one core the whole time.
     pub server_cores: f64,
-    pub client_cores: f64,
+    /// The benchmark's own process: the load generator, or the store during the ceiling.
+    pub bench_cores: f64,
+    /// The rest of the machine: PostgreSQL's processes, and anything else running, which
+    /// skews the figures.
+    pub other_cores: f64,
 }
 
 impl CpuMark {
-    pub fn now(server_pid: u32) -> anyhow::Result<CpuMark> {
+    pub fn now(server_pid: Option<u32>) -> anyhow::Result<CpuMark> {
         Ok(CpuMark {
-            server: cpu_time(server_pid)?,
-            client: cpu_time(std::process::id())?,
+            taken_at: Instant::now(),
+            server_pid,
+            server: server_pid.map(cpu_time).transpose()?.unwrap_or_default(),
+            this_process: cpu_time(std::process::id())?,
+            machine: machine_busy_time()?,
         })
     }
 
-    pub fn since(self, earlier: CpuMark, wall: Duration) -> CpuUse {
-        let wall = wall.as_secs_f64().max(f64::EPSILON);
-        CpuUse {
-            server_cores: self.server.saturating_sub(earlier.server).as_secs_f64() / wall,
-            client_cores: self.client.saturating_sub(earlier.client).as_secs_f64() / wall,
-        }
+    /// What was used since `self`, averaged over the time that passed.
+    pub fn until_now(self) -> anyhow::Result<CpuUse> {
+        let wall = self.taken_at.elapsed().as_secs_f64().max(f64::EPSILON);
+        let now = CpuMark::now(self.server_pid)?;
+        let cores =
+            |later: Duration, earlier: Duration| later.saturating_sub(earlier).as_secs_f64() / wall;
+        let server_cores = cores(now.server, self.server);
+        let bench_cores = cores(now.this_process, self.this_process);
+        let machine_cores = cores(now.machine, self.machine);
+        Ok(CpuUse {
+            server_cores,
+            bench_cores,
+            // The counters tick at different moments, so a small negative rest is noise.
+            other_cores: (machine_cores - server_cores - bench_cores).max(0.0),
+        })
     }
 }
 

@@ -141,10 +141,10 @@ async fn drive(
     );
 
     progress(label, &format!("full load for {} s", args.duration_secs));
-    let before = CpuMark::now(server.pid())?;
+    let cpu = CpuMark::now(Some(server.pid()))?;
     let (connections, full) =
         closed_loop(&load, connections, args.duration(), args.backoff()).await?;
-    let full_cpu = CpuMark::now(server.pid())?.since(before, full.elapsed);
+    let full_cpu = cpu.until_now()?;
     let full_load = LoadFigures::of(&full, full_cpu, None);
     progress(
         label,
@@ -162,9 +162,9 @@ async fn drive(
             args.duration_secs
         ),
     );
-    let before = CpuMark::now(server.pid())?;
+    let cpu = CpuMark::now(Some(server.pid()))?;
     let (connections, half) = open_loop(&load, connections, half_rate, args.duration()).await?;
-    let half_cpu = CpuMark::now(server.pid())?.since(before, half.elapsed);
+    let half_cpu = cpu.until_now()?;
     let half_load = LoadFigures::of(&half, half_cpu, Some(half_rate));
     drop(connections);
 

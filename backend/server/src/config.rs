@@ -32,6 +32,16 @@ pub struct Settings {
     pub writer_mailbox_capacity: usize,
     /// Rows that may wait for the next transaction before clients are told to retry.
     pub writer_max_pending_rows: usize,
+    /// Folder of export job files.
+    pub export_dir: PathBuf,
+    /// Days an export job's file stays downloadable; then it is deleted.
+    pub export_ttl_days: u32,
+    /// How often retention purges run, in seconds.
+    pub retention_interval_seconds: u64,
+    /// Rows deleted per statement by a purge.
+    pub retention_chunk_rows: u64,
+    /// Hourly counts (the monitoring chart) are kept this many days, past raw retention.
+    pub counts_retention_days: i64,
 }
 
 impl Default for Settings {
@@ -49,6 +59,11 @@ impl Default for Settings {
             max_body_bytes: 5 * 1024 * 1024,
             writer_mailbox_capacity: 4096,
             writer_max_pending_rows: 500_000,
+            export_dir: PathBuf::from("data/exports"),
+            export_ttl_days: 7,
+            retention_interval_seconds: 3600,
+            retention_chunk_rows: 5_000,
+            counts_retention_days: 397,
         }
     }
 }

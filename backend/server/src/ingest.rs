@@ -18,6 +18,7 @@ use crate::http::ApiError;
 pub struct Ingest {
     pub flags: Flags,
     pub writer: Writer,
+    pub activity: crate::activity::Activity,
 }
 
 #[derive(Debug, Default, Clone, Copy, PartialEq, Eq)]
@@ -47,14 +48,20 @@ impl Ingest {
                 key: impression.key.clone(),
             });
         }
+        // Split's bulk format has no traffic type: it belongs to the flag's definition.
+        let catalog = self.flags.catalog(env.id);
         let mut stored = Vec::with_capacity(impressions.len());
-        for impression in impressions {
+        for mut impression in impressions {
             let Some(flag) = flags.get(impression.flag.as_str()) else {
                 continue;
             };
             if !flag.tracking_enabled {
                 outcome.dropped_tracking_off += 1;
                 continue;
+            }
+            if impression.traffic_type.is_none() {
+                impression.traffic_type =
+                    catalog.definitions.get(&impression.flag).map(|d| d.traffic_type.clone());
             }
             stored.push((flag.id, impression));
         }

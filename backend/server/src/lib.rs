@@ -1,6 +1,7 @@
 //! The Imprint server. Layers depend one way: `http` → services and actors → `imprint-store`
 //! → `imprint-domain`.
 
+pub mod activity;
 pub mod actors;
 pub mod auth;
 mod bootstrap;

@@ -5,7 +5,9 @@ use std::time::Duration;
 use imprint_store::Database;
 
 use crate::actors::environments::Environments;
+use crate::actors::exports::ExportJobs;
 use crate::actors::flags::Flags;
+use crate::actors::retention::{Retention, RetentionSettings};
 use crate::actors::writer::{Writer, WriterLimits};
 use crate::auth::throttle::LoginThrottle;
 use crate::config::Settings;
@@ -18,6 +20,8 @@ pub struct AppState {
     pub environments: Environments,
     pub flags: Flags,
     pub ingest: Ingest,
+    pub exports: ExportJobs,
+    pub retention: Retention,
 }
 
 impl AppState {
@@ -32,10 +36,21 @@ impl AppState {
                 max_pending_rows: settings.writer_max_pending_rows,
             },
         );
-        let ingest = Ingest {
-            flags: flags.clone(),
-            writer,
-        };
+        let ingest = Ingest { flags: flags.clone(), writer, activity: Default::default() };
+        let retention = Retention::start(
+            db.clone(),
+            RetentionSettings {
+                interval: Duration::from_secs(settings.retention_interval_seconds.max(1)),
+                chunk_rows: settings.retention_chunk_rows.max(1),
+                pause: Duration::from_millis(5),
+                counts_retention_days: settings.counts_retention_days,
+            },
+        );
+        let exports = ExportJobs::start(
+            db.clone(),
+            settings.export_dir.clone(),
+            settings.export_ttl_days,
+        );
         let login_throttle = LoginThrottle::new(
             settings.login_failures_before_lockout,
             Duration::from_secs(settings.login_lockout_seconds),
@@ -47,6 +62,8 @@ impl AppState {
             environments,
             flags,
             ingest,
+            exports,
+            retention,
         })
     }
 }

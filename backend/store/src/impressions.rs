@@ -1,8 +1,19 @@
-//! Reading stored impressions back, page by page, for exports.
+//! Reading stored impressions back for exports.
+//!
+//! A scan reads pages in id order (keyset pagination, never OFFSET) within an id range fixed
+//! when it opens: the rows stored at that moment, found through the indexes when the criteria
+//! allow. The scan itself walks the primary key, so a page costs the same at the end of ten
+//! million rows as at the start. Dictionary-encoded strings are decoded from an in-memory cache
+//! of `strings` filled as new ids show up, instead of six joins per row.
 
-use sea_orm::{ConnectionTrait, DbBackend, FromQueryResult, Statement, Value};
+use sea_orm::{DbBackend, DbErr, FromQueryResult};
 
 use crate::Database;
+
+mod keyset;
+
+pub use keyset::properties_match;
+pub(crate) use keyset::{id_bounds, ids_of, Conditions, Keyset, Names};
 
 /// One stored impression with its strings decoded.
 #[derive(Debug, Clone, FromQueryResult)]
@@ -23,62 +34,247 @@ pub struct StoredImpression {
     pub properties: Option<String>,
 }
 
-/// Which impressions to read.
+/// Which clock `from` and `to` bound.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub enum TimeField {
+    /// When the SDK evaluated the flag (or tracked the event).
+    #[default]
+    Timestamp,
+    /// When Imprint stored it: windows by reception time miss no late arrivals.
+    ReceivedAt,
+}
+
+impl TimeField {
+    pub(crate) fn column(self) -> &'static str {
+        match self {
+            TimeField::Timestamp => "ts",
+            TimeField::ReceivedAt => "received_at",
+        }
+    }
+}
+
+/// Which impressions to read. Empty lists mean "any".
 #[derive(Debug, Clone, Default)]
 pub struct ImpressionQuery {
     pub environment_id: i64,
-    /// Flag names; empty means every flag.
+    /// Flag names.
     pub flags: Vec<String>,
-    /// Evaluation time bounds, ms, `from` inclusive and `to` exclusive.
+    /// Time bounds in ms, `from` inclusive and `to` exclusive, on `time_field`.
     pub from: Option<i64>,
     pub to: Option<i64>,
+    pub time_field: TimeField,
+    pub treatments: Vec<String>,
+    pub keys: Vec<String>,
+    pub labels: Vec<String>,
+    pub sdks: Vec<String>,
+    /// `(name, value)` pairs the properties must all hold (see [`properties_match`]).
+    pub properties: Vec<(String, String)>,
+}
+
+/// The ids a scan has left to read: `after < id <= until`.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct ScanRange {
+    pub after: i64,
+    pub until: i64,
+}
+
+#[derive(FromQueryResult)]
+struct RawImpression {
+    id: i64,
+    flag_id: i64,
+    key: String,
+    bucketing_key: Option<String>,
+    treatment_id: i64,
+    label_id: Option<i64>,
+    change_number: Option<i64>,
+    ts: i64,
+    received_at: i64,
+    sdk_id: Option<i64>,
+    machine_ip_id: Option<i64>,
+    machine_name_id: Option<i64>,
+    traffic_type_id: Option<i64>,
+    properties: Option<String>,
+}
+
+const IMPRESSION_COLUMNS: &str = "id, flag_id, key, bucketing_key, treatment_id, label_id, \
+     change_number, ts, received_at, sdk_id, machine_ip_id, machine_name_id, traffic_type_id, \
+     properties";
+
+/// A scan over the impressions matching a query; see the module docs.
+pub struct ImpressionScan {
+    db: Database,
+    keyset: Keyset,
+    properties: Vec<(String, String)>,
+    flags: Names,
+    strings: Names,
+}
+
+impl ImpressionScan {
+    /// Plans the scan and fixes its id range to the matching rows stored now.
+    pub async fn open(db: &Database, query: &ImpressionQuery) -> Result<Self, DbErr> {
+        Self::start(db, query, None).await
+    }
+
+    /// Continues a scan from a checkpoint (a range an earlier scan reported).
+    pub async fn resume(
+        db: &Database,
+        query: &ImpressionQuery,
+        range: ScanRange,
+    ) -> Result<Self, DbErr> {
+        Self::start(db, query, Some(range)).await
+    }
+
+    async fn start(
+        db: &Database,
+        query: &ImpressionQuery,
+        range: Option<ScanRange>,
+    ) -> Result<Self, DbErr> {
+        let keyset = match impression_conditions(db, query).await? {
+            None => Keyset::empty(),
+            Some((filter, index)) => {
+                let range = match range {
+                    Some(range) => Some(range),
+                    None => id_bounds(db, "impressions", index.as_ref()).await?,
+                };
+                Keyset::new("impressions", IMPRESSION_COLUMNS, filter, range)
+            }
+        };
+        Ok(ImpressionScan {
+            db: db.clone(),
+            keyset,
+            properties: query.properties.clone(),
+            flags: Names::new("SELECT id, name FROM flags WHERE id IN "),
+            strings: Names::strings(),
+        })
+    }
+
+    /// Where the scan stands: every matching row up to `after` has been returned.
+    pub fn range(&self) -> ScanRange {
+        self.keyset.range
+    }
+
+    /// The next page (possibly empty when a property filter rejected all its rows), or `None`
+    /// once the range is exhausted. `limit` bounds the rows read, not the rows returned.
+    pub async fn next_page(&mut self, limit: u64) -> Result<Option<Vec<StoredImpression>>, DbErr> {
+        let Some(raw) = self
+            .keyset
+            .next::<RawImpression>(&self.db, limit, |r| r.id)
+            .await?
+        else {
+            return Ok(None);
+        };
+        let raw: Vec<RawImpression> = raw
+            .into_iter()
+            .filter(|r| properties_match(r.properties.as_deref(), &self.properties))
+            .collect();
+        self.flags
+            .learn(&self.db, raw.iter().map(|r| Some(r.flag_id)))
+            .await?;
+        self.strings
+            .learn(
+                &self.db,
+                raw.iter().flat_map(|r| {
+                    [
+                        Some(r.treatment_id),
+                        r.label_id,
+                        r.sdk_id,
+                        r.machine_ip_id,
+                        r.machine_name_id,
+                        r.traffic_type_id,
+                    ]
+                }),
+            )
+            .await?;
+        let (flags, strings) = (&self.flags, &self.strings);
+        Ok(Some(
+            raw.into_iter()
+                .map(|r| StoredImpression {
+                    id: r.id,
+                    flag: flags.get(Some(r.flag_id)).unwrap_or_default(),
+                    key: r.key,
+                    bucketing_key: r.bucketing_key,
+                    treatment: strings.get(Some(r.treatment_id)).unwrap_or_default(),
+                    label: strings.get(r.label_id),
+                    change_number: r.change_number,
+                    timestamp: r.ts,
+                    received_at: r.received_at,
+                    sdk: strings.get(r.sdk_id),
+                    machine_ip: strings.get(r.machine_ip_id),
+                    machine_name: strings.get(r.machine_name_id),
+                    traffic_type: strings.get(r.traffic_type_id),
+                    properties: r.properties,
+                })
+                .collect(),
+        ))
+    }
+}
+
+/// The scan's row filter, and the conditions that find its id range through an index (`None`
+/// when no index narrows it). `None` overall when a named value is unknown, so nothing matches.
+async fn impression_conditions(
+    db: &Database,
+    q: &ImpressionQuery,
+) -> Result<Option<(Conditions, Option<Conditions>)>, DbErr> {
+    let env = q.environment_id;
+    // The unary `+` keeps the planners from trading the primary-key walk for a secondary
+    // index plus a sort on every page.
+    let mut filter = Conditions::new("+environment_id = {}", env);
+    let mut flag_ids = Vec::new();
+    if !q.flags.is_empty() {
+        flag_ids = ids_of(db, "flags", "name", &q.flags, Some(env)).await?;
+        if flag_ids.is_empty() {
+            return Ok(None);
+        }
+        filter.push_in("+flag_id", &flag_ids);
+    }
+    for (column, values) in [
+        ("+treatment_id", &q.treatments),
+        ("+label_id", &q.labels),
+        ("+sdk_id", &q.sdks),
+    ] {
+        if !values.is_empty() {
+            let ids = ids_of(db, "strings", "value", values, None).await?;
+            if ids.is_empty() {
+                return Ok(None);
+            }
+            filter.push_in(column, &ids);
+        }
+    }
+    if !q.keys.is_empty() {
+        filter.push_in("key", &q.keys);
+    }
+    filter.push_time_bounds(&format!("+{}", q.time_field.column()), q.from, q.to);
+
+    let bounded = q.from.is_some() || q.to.is_some();
+    let index = if q.time_field == TimeField::ReceivedAt && bounded {
+        let mut index = Conditions::new("environment_id = {}", env);
+        index.push_time_bounds("received_at", q.from, q.to);
+        Some(index)
+    } else if !flag_ids.is_empty() {
+        let mut index = Conditions::new("environment_id = {}", env);
+        index.push_in("flag_id", &flag_ids);
+        if q.time_field == TimeField::Timestamp {
+            index.push_time_bounds("ts", q.from, q.to);
+        }
+        Some(index)
+    } else {
+        None
+    };
+    Ok(Some((filter, index)))
 }
 
 impl Database {
-    /// The next page of matching impressions after id `after`, in id order (arrival order).
+    /// One page of matching impressions after id `after`, in id order. Property filters apply
+    /// within the page, so with them a short page need not be the last: use [`ImpressionScan`].
     pub async fn impressions_page(
         &self,
         query: &ImpressionQuery,
         after: i64,
         limit: u64,
-    ) -> Result<Vec<StoredImpression>, sea_orm::DbErr> {
-        let backend = self.conn.get_database_backend();
-        let mut params: Vec<Value> = vec![query.environment_id.into(), after.into()];
-        let mut conditions = vec!["i.environment_id = {}".to_owned(), "i.id > {}".to_owned()];
-        if !query.flags.is_empty() {
-            let list = vec!["{}"; query.flags.len()].join(", ");
-            conditions.push(format!("f.name IN ({list})"));
-            params.extend(query.flags.iter().map(|f| Value::from(f.as_str())));
-        }
-        if let Some(from) = query.from {
-            conditions.push("i.ts >= {}".into());
-            params.push(from.into());
-        }
-        if let Some(to) = query.to {
-            conditions.push("i.ts < {}".into());
-            params.push(to.into());
-        }
-        params.push((limit as i64).into());
-        let sql = format!(
-            "SELECT i.id, f.name AS flag, i.key, i.bucketing_key, t.value AS treatment, \
-             l.value AS label, i.change_number, i.ts AS timestamp, i.received_at, \
-             s.value AS sdk, mi.value AS machine_ip, mn.value AS machine_name, \
-             tt.value AS traffic_type, i.properties \
-             FROM impressions i \
-             JOIN flags f ON f.id = i.flag_id \
-             JOIN strings t ON t.id = i.treatment_id \
-             LEFT JOIN strings l ON l.id = i.label_id \
-             LEFT JOIN strings s ON s.id = i.sdk_id \
-             LEFT JOIN strings mi ON mi.id = i.machine_ip_id \
-             LEFT JOIN strings mn ON mn.id = i.machine_name_id \
-             LEFT JOIN strings tt ON tt.id = i.traffic_type_id \
-             WHERE {} ORDER BY i.id LIMIT {{}}",
-            conditions.join(" AND ")
-        );
-        let sql = number_placeholders(backend, &sql);
-        StoredImpression::find_by_statement(Statement::from_sql_and_values(backend, sql, params))
-            .all(&self.conn)
-            .await
+    ) -> Result<Vec<StoredImpression>, DbErr> {
+        let mut scan = ImpressionScan::open(self, query).await?;
+        scan.keyset.range.after = scan.keyset.range.after.max(after);
+        Ok(scan.next_page(limit).await?.unwrap_or_default())
     }
 }
 

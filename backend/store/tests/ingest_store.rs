@@ -5,8 +5,8 @@ use imprint_domain::ingest::{Event, Impression};
 use imprint_store::environments::Actor;
 use imprint_store::impressions::ImpressionQuery;
 use imprint_store::ingest::{
-    CountDelta, EventRecord, ImpressionRecord, IngestStore, TelemetryRecord, UniqueKey,
-    UsageDelta, WriteBatch,
+    CountDelta, EventRecord, ImpressionRecord, IngestStore, TelemetryRecord, UniqueKey, UsageDelta,
+    WriteBatch,
 };
 use imprint_store::Database;
 use sea_orm::{ConnectionTrait, Statement};
@@ -150,7 +150,10 @@ async fn batches_commit_with_their_strings_counters_and_keys() {
     let second = batch(
         env.id,
         flag.id,
-        vec![impression("alice", "on", None), impression("carol", "off", None)],
+        vec![
+            impression("alice", "on", None),
+            impression("carol", "off", None),
+        ],
     );
     store.write(second).await.unwrap();
 
@@ -169,7 +172,11 @@ async fn batches_commit_with_their_strings_counters_and_keys() {
     assert_eq!(stored[3].change_number, Some(42));
 
     assert_eq!(
-        count(&db, "SELECT CAST(SUM(count) AS BIGINT) FROM impression_counts").await,
+        count(
+            &db,
+            "SELECT CAST(SUM(count) AS BIGINT) FROM impression_counts"
+        )
+        .await,
         4
     );
     assert_eq!(
@@ -188,7 +195,11 @@ async fn batches_commit_with_their_strings_counters_and_keys() {
     // A second store (a restarted writer) learns the ids from the table, not by duplicating.
     let restarted = IngestStore::open(&db).unwrap();
     restarted
-        .write(batch(env.id, flag.id, vec![impression("dave", "off", None)]))
+        .write(batch(
+            env.id,
+            flag.id,
+            vec![impression("dave", "off", None)],
+        ))
         .await
         .unwrap();
     assert_eq!(count(&db, "SELECT COUNT(*) FROM strings").await, 7);

@@ -20,6 +20,12 @@ impl std::fmt::Display for ApiError {
 }
 
 impl ApiError {
+    /// The message as a sentence: the API words its messages in lower case without a full
+    /// stop ("the current password is wrong"); people read "The current password is wrong."
+    pub fn sentence(&self) -> String {
+        display::sentence(&self.message)
+    }
+
     fn network(detail: impl std::fmt::Display) -> Self {
         ApiError {
             status: 0,
@@ -37,6 +43,14 @@ pub async fn get<T: DeserializeOwned>(path: &str) -> Result<T, ApiError> {
 
 pub async fn post<B: Serialize, T: DeserializeOwned>(path: &str, body: &B) -> Result<T, ApiError> {
     send("POST", path, Some(body)).await
+}
+
+pub async fn put<B: Serialize, T: DeserializeOwned>(path: &str, body: &B) -> Result<T, ApiError> {
+    send("PUT", path, Some(body)).await
+}
+
+pub async fn patch<B: Serialize, T: DeserializeOwned>(path: &str, body: &B) -> Result<T, ApiError> {
+    send("PATCH", path, Some(body)).await
 }
 
 pub async fn delete(path: &str) -> Result<(), ApiError> {
@@ -147,5 +161,65 @@ pub async fn copy_to_clipboard(text: &str) -> bool {
     {
         let _ = text;
         false
+    }
+}
+
+/// How the console words what the API sends (times and numbers: `components::format`).
+pub mod display {
+    /// "2025-06" → "June 2025".
+    pub fn month(yyyy_mm: &str) -> String {
+        const NAMES: [&str; 12] = [
+            "January",
+            "February",
+            "March",
+            "April",
+            "May",
+            "June",
+            "July",
+            "August",
+            "September",
+            "October",
+            "November",
+            "December",
+        ];
+        let name = yyyy_mm
+            .get(5..7)
+            .and_then(|m| m.parse::<usize>().ok())
+            .and_then(|m| m.checked_sub(1))
+            .and_then(|m| NAMES.get(m));
+        match (name, yyyy_mm.get(..4)) {
+            (Some(name), Some(year)) => format!("{name} {year}"),
+            _ => yyyy_mm.to_owned(),
+        }
+    }
+
+    /// Capitalised, with a full stop.
+    pub fn sentence(message: &str) -> String {
+        let message = message.trim();
+        let mut chars = message.chars();
+        let mut out = match chars.next() {
+            Some(first) => first.to_uppercase().chain(chars).collect::<String>(),
+            None => return String::new(),
+        };
+        if !out.ends_with(['.', '!', '?']) {
+            out.push('.');
+        }
+        out
+    }
+
+    #[cfg(test)]
+    mod tests {
+        use super::*;
+
+        #[test]
+        fn values_read_well() {
+            assert_eq!(month("2025-06"), "June 2025");
+            assert_eq!(month("2025-13"), "2025-13");
+            assert_eq!(
+                sentence("the current password is wrong"),
+                "The current password is wrong."
+            );
+            assert_eq!(sentence("Done."), "Done.");
+        }
     }
 }

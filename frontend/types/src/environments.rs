@@ -129,3 +129,29 @@ pub struct RejectedItem {
     pub code: String,
     pub message: String,
 }
+
+/// One retention purge, as `POST …/retention/run` and `GET …/retention` report it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct RetentionRunView {
+    /// `schedule` or `manual`.
+    pub reason: String,
+    pub triggered_by: Option<String>,
+    /// Data received before this time (RFC 3339) was deleted.
+    pub cutoff: String,
+    pub started_at: String,
+    pub finished_at: String,
+    pub impressions_deleted: i64,
+    pub events_deleted: i64,
+    pub counts_deleted: i64,
+}
+
+/// `GET /api/v1/environments/{env}/retention`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct RetentionView {
+    pub retention_days: i32,
+    /// Hourly counts (the monitoring chart) are kept this long.
+    pub counts_retention_days: i64,
+    pub last_run: Option<RetentionRunView>,
+}

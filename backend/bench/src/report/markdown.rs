@@ -7,6 +7,7 @@ use super::{
 };
 use crate::cli::Backend;
 use crate::load::LatencySummary;
+use crate::process_stats::CpuUse;
 
 pub fn render(report: &Report) -> String {
     let mut out = String::new();
@@ -104,13 +105,13 @@ fn write_main_table(out: &mut String, backends: &[BackendReport]) -> std::fmt::R
     })?;
     row(
         out,
-        "CPU cores busy at full load: server / load generator",
-        &|b| {
-            format!(
-                "{:.2} / {:.2}",
-                b.full_load.cpu.server_cores, b.full_load.cpu.client_cores
-            )
-        },
+        "CPU cores busy at full load: server / load generator / rest of machine",
+        &|b| cores(&b.full_load.cpu),
+    )?;
+    row(
+        out,
+        "CPU cores busy at half load: server / load generator / rest of machine",
+        &|b| cores(&b.half_load.cpu),
     )?;
     row(out, "WARN/ERROR lines in the server log", &|b| {
         b.server_log_problems.to_string()
@@ -173,7 +174,17 @@ fn write_ceiling_table(out: &mut String, backends: &[BackendReport]) -> std::fmt
                     .runs
                     .iter()
                     .find(|r| r.impressions_per_transaction == size)
-                    .map_or_else(|| "-".into(), |r| group(r.impressions_per_sec))
+                    .map_or_else(
+                        || "-".into(),
+                        |r| {
+                            format!(
+                                "{} ({:.2} + {:.2})",
+                                group(r.impressions_per_sec),
+                                r.cpu.bench_cores,
+                                r.cpu.other_cores
+                            )
+                        },
+                    )
             })
             .collect();
         writeln!(out, "| {} | {} |", group(size as f64), cells.join(" | "))?;
@@ -222,7 +233,26 @@ fn write_notes(out: &mut String, report: &Report) -> std::fmt::Result {
         "- Half-load latencies include up to ~1 ms of timer granularity: posts are scheduled \
          on tokio's millisecond timer."
     )?;
+    writeln!(
+        out,
+        "- \"Rest of machine\" is PostgreSQL's processes on PostgreSQL; on SQLite anything well \
+         above zero was another program competing for the cores, and the figures are low."
+    )?;
     for b in &report.backends {
+        if b.backend == Backend::Sqlite {
+            let ceiling_noise = b.ceiling.runs.iter().map(|r| r.cpu.other_cores);
+            let noise = [b.full_load.cpu.other_cores, b.half_load.cpu.other_cores]
+                .into_iter()
+                .chain(ceiling_noise)
+                .fold(0.0, f64::max);
+            if noise > BUSY_MACHINE_CORES {
+                writeln!(
+                    out,
+                    "- **Warning**: up to {noise:.2} cores were busy outside Imprint and the \
+                     benchmark during the SQLite measurements; run again on an idle machine."
+                )?;
+            }
+        }
         for (phase, figures) in [("full", &b.full_load), ("half", &b.half_load)] {
             if let Some(problem) = &figures.first_problem {
                 writeln!(
@@ -242,6 +272,16 @@ fn write_notes(out: &mut String, report: &Report) -> std::fmt::Result {
         }
     }
     Ok(())
+}
+
+/// Cores busy elsewhere past which a SQLite measurement is flagged as disturbed.
+const BUSY_MACHINE_CORES: f64 = 0.25;
+
+fn cores(cpu: &CpuUse) -> String {
+    format!(
+        "{:.2} / {:.2} / {:.2}",
+        cpu.server_cores, cpu.bench_cores, cpu.other_cores
+    )
 }
 
 fn latencies(l: &LatencySummary) -> String {

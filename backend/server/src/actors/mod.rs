@@ -4,7 +4,9 @@
 //! database before it replies and republishes its snapshot.
 
 pub mod environments;
+pub mod exports;
 pub mod flags;
+pub mod retention;
 pub mod writer;
 
 use std::time::Duration;

@@ -6,8 +6,8 @@ use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
 use utoipa::{Modify, OpenApi};
 
 use super::{
-    audit, definitions, environments, evaluate, export, flags, health, import, monitoring,
-    native_ingest, ofrep, sdk_feed, segments, sessions, split_ingest, tokens, usage, users,
+    audit, definitions, environments, evaluate, export, exports_jobs, flags, health, import, live, monitoring,
+    native_ingest, ofrep, retention, sdk_feed, segments, sessions, split_ingest, tokens, usage, users,
 };
 
 #[derive(OpenApi)]
@@ -22,7 +22,7 @@ use super::{
         sessions::login, sessions::logout, sessions::me,
         tokens::create_token, tokens::list_tokens, tokens::revoke_token,
         users::create_user, users::list_users, users::update_user, users::change_own_password,
-        audit::list, monitoring::monitoring,
+        audit::list, monitoring::monitoring, retention::show, retention::run_now, live::impressions,
         environments::create, environments::list, environments::get_one, environments::update,
         environments::create_key, environments::revoke_key,
         flags::list, flags::set_tracking,
@@ -31,6 +31,8 @@ use super::{
         segments::list, segments::put_segment, segments::list_traffic_types, segments::create_traffic_type,
         import::import,
         export::export_impressions, usage::usage,
+        export::export_events, exports_jobs::create, exports_jobs::list, exports_jobs::get_one,
+        exports_jobs::download,
         native_ingest::impressions, native_ingest::events,
         split_ingest::impressions_bulk, split_ingest::impressions_count, split_ingest::keys_server_side,
         split_ingest::keys_client_side, split_ingest::events_bulk, split_ingest::telemetry,

@@ -5,8 +5,8 @@ use actix_web::{web, HttpRequest, HttpResponse};
 
 use super::extract_errors::{json_config, path_config, query_config};
 use super::{
-    audit, definitions, environments, evaluate, export, flags, health, import, monitoring,
-    native_ingest, ofrep, openapi, sdk_feed, segments, sessions, split_ingest, tokens, usage,
+    audit, definitions, environments, evaluate, export, exports_jobs, flags, health, import, live, monitoring,
+    native_ingest, ofrep, openapi, retention, sdk_feed, segments, sessions, split_ingest, tokens, usage,
     users, ApiError,
 };
 
@@ -33,6 +33,9 @@ pub fn configure(cfg: &mut web::ServiceConfig, max_body_bytes: usize) {
                 .service(users::change_own_password)
                 .service(audit::list)
                 .service(monitoring::monitoring)
+                .service(retention::show)
+                .service(retention::run_now)
+                .service(live::impressions)
                 .service(environments::create)
                 .service(environments::list)
                 .service(environments::get_one)
@@ -52,6 +55,11 @@ pub fn configure(cfg: &mut web::ServiceConfig, max_body_bytes: usize) {
                 .service(segments::create_traffic_type)
                 .service(import::import)
                 .service(export::export_impressions)
+                .service(export::export_events)
+                .service(exports_jobs::create)
+                .service(exports_jobs::list)
+                .service(exports_jobs::get_one)
+                .service(exports_jobs::download)
                 .service(usage::usage)
                 // Under the environment's SDK key rather than a user's credentials:
                 .service(native_ingest::impressions)

@@ -4,6 +4,7 @@
 pub mod api_token;
 pub mod audit_entry;
 pub mod environment;
+pub mod export_job;
 pub mod flag;
 pub mod sdk_key;
 pub mod segment;

@@ -2,16 +2,13 @@
 //! dictionary-encoded strings. `IngestStore` writes on each backend its fastest way.
 
 mod dictionary;
+mod index_order;
 mod merge;
 mod postgres;
-mod sql;
 mod sqlite;
 mod store;
-mod write;
 
-pub use dictionary::Dictionary;
 pub use store::{IngestStore, StoreError};
-pub use write::write_batch;
 
 use imprint_domain::ingest::{Event, Impression};
 

@@ -1,2 +1,6 @@
+pub mod dialog;
 pub mod icons;
 pub mod shell;
+pub mod format;
+pub mod tracking;
+pub mod connect_sdk;

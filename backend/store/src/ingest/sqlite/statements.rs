@@ -6,7 +6,12 @@
 /// since SQLite's own work per row dominates once the per-statement overhead is amortised.
 pub const MAX_ROWS: usize = 64;
 
-/// A multi-row `INSERT`: `{head} (?,…),(?,…) {tail}`, `width` parameters per row.
+/// A multi-row `INSERT OR FAIL INTO {head} (?,…),(?,…) {tail}`, `width` parameters per row.
+///
+/// `OR FAIL` rather than the default `OR ABORT`: undoing just the failed statement would need
+/// a statement journal, a copy of every page the statement changes, which SQLite keeps for
+/// every multi-row statement inside a transaction. It cost about 15% of the writer's time.
+/// Any error rolls the whole transaction back anyway.
 pub struct Insert {
     head: &'static str,
     width: usize,
@@ -14,7 +19,7 @@ pub struct Insert {
 }
 
 pub const IMPRESSIONS: Insert = Insert {
-    head: "INSERT INTO impressions (environment_id, flag_id, key, bucketing_key, treatment_id, \
+    head: "impressions (environment_id, flag_id, key, bucketing_key, treatment_id, \
            label_id, change_number, ts, received_at, sdk_id, machine_ip_id, machine_name_id, \
            traffic_type_id, properties) VALUES ",
     width: 14,
@@ -22,14 +27,14 @@ pub const IMPRESSIONS: Insert = Insert {
 };
 
 pub const EVENTS: Insert = Insert {
-    head: "INSERT INTO events (environment_id, event_type_id, key, traffic_type_id, value, ts, \
+    head: "events (environment_id, event_type_id, key, traffic_type_id, value, ts, \
            received_at, sdk_id, machine_ip_id, machine_name_id, properties) VALUES ",
     width: 11,
     tail: "",
 };
 
 pub const COUNTS: Insert = Insert {
-    head: "INSERT INTO impression_counts (environment_id, flag_id, hour, treatment_id, count) \
+    head: "impression_counts (environment_id, flag_id, hour, treatment_id, count) \
            VALUES ",
     width: 5,
     tail: " ON CONFLICT (environment_id, flag_id, hour, treatment_id) \
@@ -37,7 +42,7 @@ pub const COUNTS: Insert = Insert {
 };
 
 pub const USAGE: Insert = Insert {
-    head: "INSERT INTO usage_hourly (environment_id, hour, impressions_stored, \
+    head: "usage_hourly (environment_id, hour, impressions_stored, \
            impressions_dropped_tracking_off, impressions_counted_by_sdk, events_stored) VALUES ",
     width: 6,
     tail: " ON CONFLICT (environment_id, hour) DO UPDATE SET \
@@ -50,13 +55,13 @@ pub const USAGE: Insert = Insert {
 };
 
 pub const UNIQUE_KEYS: Insert = Insert {
-    head: "INSERT INTO unique_keys (environment_id, month, key) VALUES ",
+    head: "unique_keys (environment_id, month, key) VALUES ",
     width: 3,
     tail: " ON CONFLICT (environment_id, month, key) DO NOTHING",
 };
 
 pub const TELEMETRY: Insert = Insert {
-    head: "INSERT INTO sdk_telemetry (environment_id, kind, sdk, received_at, body) VALUES ",
+    head: "sdk_telemetry (environment_id, kind, sdk, received_at, body) VALUES ",
     width: 5,
     tail: "",
 };
@@ -70,7 +75,7 @@ impl Insert {
     pub fn sql(&self, rows: usize) -> String {
         let row = format!("({})", vec!["?"; self.width].join(","));
         let values = vec![row; rows].join(",");
-        format!("{}{values}{}", self.head, self.tail)
+        format!("INSERT OR FAIL INTO {}{values}{}", self.head, self.tail)
     }
 }
 
@@ -96,7 +101,7 @@ mod tests {
     fn statements_have_one_group_of_placeholders_per_row() {
         assert_eq!(
             UNIQUE_KEYS.sql(2),
-            "INSERT INTO unique_keys (environment_id, month, key) VALUES (?,?,?),(?,?,?) \
+            "INSERT OR FAIL INTO unique_keys (environment_id, month, key) VALUES (?,?,?),(?,?,?) \
              ON CONFLICT (environment_id, month, key) DO NOTHING"
         );
     }

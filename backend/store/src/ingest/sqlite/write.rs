@@ -4,7 +4,7 @@ use rusqlite::{Connection, Statement, ToSql, Transaction, TransactionBehavior};
 
 use super::statements::{self, chunk_sizes, Insert};
 use crate::ingest::dictionary::{Dictionary, Ids, Pending};
-use crate::ingest::WriteBatch;
+use crate::ingest::{index_order, WriteBatch};
 
 /// The connection and the string ids it has committed.
 pub struct BatchWriter {
@@ -106,7 +106,8 @@ fn insert_impressions(
     ids: &Ids<'_>,
     batch: &WriteBatch,
 ) -> rusqlite::Result<()> {
-    insert_rows(txn, &statements::IMPRESSIONS, &batch.impressions, |p, r| {
+    let rows = index_order::impressions(batch);
+    insert_rows(txn, &statements::IMPRESSIONS, &rows, |p, r| {
         let i = &r.impression;
         p.bind(r.environment_id)?;
         p.bind(r.flag_id)?;
@@ -126,7 +127,8 @@ fn insert_impressions(
 }
 
 fn insert_events(txn: &Transaction<'_>, ids: &Ids<'_>, batch: &WriteBatch) -> rusqlite::Result<()> {
-    insert_rows(txn, &statements::EVENTS, &batch.events, |p, r| {
+    let rows = index_order::events(batch);
+    insert_rows(txn, &statements::EVENTS, &rows, |p, r| {
         let e = &r.event;
         p.bind(r.environment_id)?;
         p.bind(ids.of(Some(&e.event_type)))?;

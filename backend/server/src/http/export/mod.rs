@@ -1,0 +1,143 @@
+//! Streaming exports of stored impressions and events, as NDJSON, CSV or Parquet, optionally
+//! gzipped. Any size streams in constant memory: pages of a few thousand rows are read ahead
+//! by id, encoded off the async workers, and sent as they are ready; the client's pace holds
+//! the reading back. An export holds the rows stored when it started.
+
+mod criteria;
+
+use actix_web::http::header::{self, ContentEncoding};
+use actix_web::web::Bytes;
+use actix_web::{get, web, HttpRequest, HttpResponse};
+use futures::Stream;
+use tokio::sync::mpsc;
+
+use super::environments::find_environment;
+use super::ApiResult;
+use crate::actors::exports::blocking;
+use crate::actors::exports::encode::Encoder;
+use crate::actors::exports::source::{read_ahead, ReadPage, Scan};
+use crate::actors::exports::spec::{ExportKind, ExportSpec};
+use crate::auth::Identity;
+use crate::state::AppState;
+
+#[utoipa::path(get, path = "/api/v1/environments/{env}/impressions/export", tag = "impressions",
+    params(("env" = String, Path),
+        ("format" = Option<String>, Query, description = "ndjson (default), csv or parquet"),
+        ("gzip" = Option<bool>, Query, description = "gzip the file (application/gzip)"),
+        ("flag" = Option<String>, Query, description = "flag names, repeated or comma-separated"),
+        ("from" = Option<String>, Query, description = "inclusive; ms since the epoch or RFC 3339"),
+        ("to" = Option<String>, Query, description = "exclusive; ms since the epoch or RFC 3339"),
+        ("time_field" = Option<String>, Query, description = "timestamp (default) or received_at"),
+        ("treatment" = Option<String>, Query), ("key" = Option<String>, Query),
+        ("label" = Option<String>, Query), ("sdk" = Option<String>, Query),
+        ("property.NAME" = Option<String>, Query, description = "properties[NAME] equals the value")),
+    responses((status = 200, description = "The rows, streamed"), (status = "4XX", description = "The JSON error", body = imprint_types::ApiErrorBody)))]
+#[get("/environments/{env}/impressions/export")]
+pub async fn export_impressions(
+    req: HttpRequest,
+    state: web::Data<AppState>,
+    _identity: Identity,
+    path: web::Path<String>,
+) -> ApiResult<HttpResponse> {
+    stream_export(&req, &state, &path, ExportKind::Impressions).await
+}
+
+#[utoipa::path(get, path = "/api/v1/environments/{env}/events/export", tag = "events",
+    params(("env" = String, Path),
+        ("format" = Option<String>, Query, description = "ndjson (default), csv or parquet"),
+        ("gzip" = Option<bool>, Query, description = "gzip the file (application/gzip)"),
+        ("event_type" = Option<String>, Query, description = "event types, repeated or comma-separated"),
+        ("from" = Option<String>, Query, description = "inclusive; ms since the epoch or RFC 3339"),
+        ("to" = Option<String>, Query, description = "exclusive; ms since the epoch or RFC 3339"),
+        ("time_field" = Option<String>, Query, description = "timestamp (default) or received_at"),
+        ("key" = Option<String>, Query),
+        ("property.NAME" = Option<String>, Query, description = "properties[NAME] equals the value")),
+    responses((status = 200, description = "The rows, streamed"), (status = "4XX", description = "The JSON error", body = imprint_types::ApiErrorBody)))]
+#[get("/environments/{env}/events/export")]
+pub async fn export_events(
+    req: HttpRequest,
+    state: web::Data<AppState>,
+    _identity: Identity,
+    path: web::Path<String>,
+) -> ApiResult<HttpResponse> {
+    stream_export(&req, &state, &path, ExportKind::Events).await
+}
+
+async fn stream_export(
+    req: &HttpRequest,
+    state: &AppState,
+    env_name: &str,
+    kind: ExportKind,
+) -> ApiResult<HttpResponse> {
+    let env = find_environment(state, env_name).await?;
+    let spec = criteria::parse(req.query_string(), kind)?;
+    // Planned before the 200 goes out, so that a failure here is still a proper error.
+    let scan = Scan::open(&state.db, &spec, env.id).await?;
+    let encoder = Encoder::new(&spec)?;
+    let name = spec.file_name(&format!("{}-{}", kind.as_str(), env.name));
+    Ok(download_headers(HttpResponse::Ok(), &spec, &name)
+        .streaming(encoded(read_ahead(scan), encoder)))
+}
+
+/// Content type, file name, and no second compression of compressed bytes by the middleware.
+pub fn download_headers(
+    mut response: actix_web::HttpResponseBuilder,
+    spec: &ExportSpec,
+    file_name: &str,
+) -> actix_web::HttpResponseBuilder {
+    response.content_type(spec.content_type()).insert_header((
+        header::CONTENT_DISPOSITION,
+        format!("attachment; filename=\"{file_name}\""),
+    ));
+    if spec.is_compressed() {
+        response.insert_header(ContentEncoding::Identity);
+    }
+    response
+}
+
+/// The encoded bytes of the pages, as they are ready. A failure after the headers are sent can
+/// only cut the body short; it is logged.
+fn encoded(
+    pages: mpsc::Receiver<ReadPage>,
+    encoder: Encoder,
+) -> impl Stream<Item = Result<Bytes, actix_web::Error>> {
+    futures::stream::try_unfold(Some((pages, encoder)), |state| async move {
+        let Some((mut pages, mut encoder)) = state else {
+            return Ok(None);
+        };
+        loop {
+            match pages.recv().await {
+                Some(Ok((page, _))) => {
+                    let bytes;
+                    (encoder, bytes) = blocking(move || {
+                        let mut out = Vec::new();
+                        encoder.write_page(&page, &mut out)?;
+                        Ok((encoder, out))
+                    })
+                    .await
+                    .map_err(cut_short)?;
+                    // Parquet keeps rows until a row group is full: nothing to send yet.
+                    if !bytes.is_empty() {
+                        return Ok(Some((Bytes::from(bytes), Some((pages, encoder)))));
+                    }
+                }
+                Some(Err(e)) => return Err(cut_short(anyhow::Error::new(e))),
+                None => {
+                    let bytes = blocking(move || {
+                        let mut out = Vec::new();
+                        encoder.finish(&mut out)?;
+                        Ok(out)
+                    })
+                    .await
+                    .map_err(cut_short)?;
+                    return Ok(Some((Bytes::from(bytes), None)));
+                }
+            }
+        }
+    })
+}
+
+fn cut_short(error: anyhow::Error) -> actix_web::Error {
+    tracing::error!(error = ?error, "an export stream failed");
+    actix_web::error::ErrorInternalServerError("the export failed")
+}

@@ -1,0 +1,79 @@
+//! The live tail: `GET /api/v1/environments/{env}/impressions/live` streams impressions as
+//! they commit, as server-sent events.
+//!
+//! Unlike the hosted products it never samples silently: past `max_rate` rows per second it
+//! skips rows and says so in `stats` events (matched, sent, skipped). A slow client never
+//! slows ingestion (it reads a broadcast it may fall behind on, and is told how much it
+//! missed). Heartbeats keep proxies from closing an idle stream; a `diagnostic` event
+//! explains an empty tail. Closing the connection ends its task at once.
+
+mod filter;
+mod tail;
+
+use actix_web::http::header;
+use actix_web::web::Bytes;
+use actix_web::{get, web, HttpRequest, HttpResponse};
+use imprint_store::impressions::ImpressionQuery;
+
+pub use filter::LiveQuery;
+
+use super::environments::find_environment;
+use super::ApiResult;
+use crate::auth::Identity;
+use crate::state::AppState;
+
+/// Rows that may wait for a slow client before the tail starts skipping.
+const CLIENT_BUFFER: usize = 512;
+/// Most stored rows a replay sends.
+const MAX_REPLAY_ROWS: u64 = 2_000;
+
+#[utoipa::path(get, path = "/api/v1/environments/{env}/impressions/live", tag = "impressions",
+    params(("env" = String, Path), ("flag" = Option<String>, Query, description = "one or more, comma-separated or repeated"),
+           ("treatment" = Option<String>, Query), ("key" = Option<String>, Query), ("label" = Option<String>, Query),
+           ("sdk" = Option<String>, Query), ("replay" = Option<i64>, Query, description = "minutes of stored impressions to send first (≤ 60)"),
+           ("max_rate" = Option<u32>, Query, description = "rows per second before sampling (default 200)")),
+    responses((status = 200, description = "text/event-stream of `impression`, `stats`, `diagnostic`, `notice` and `ready` events"),
+              (status = "4XX", description = "The JSON error", body = imprint_types::ApiErrorBody)))]
+#[get("/environments/{env}/impressions/live")]
+pub async fn impressions(
+    req: HttpRequest,
+    state: web::Data<AppState>,
+    _identity: Identity,
+    path: web::Path<String>,
+) -> ApiResult<HttpResponse> {
+    let env = find_environment(&state, &path).await?;
+    let query = LiveQuery::parse(req.query_string())?;
+    // Subscribe before reading the replay, so nothing committed in between is missed.
+    let feed = state.ingest.writer.subscribe();
+    let replay = if query.replay_minutes > 0 {
+        let since = imprint_store::now_ms() - query.replay_minutes * 60_000;
+        let stored = ImpressionQuery {
+            environment_id: env.id,
+            flags: query.filter.flags.clone(),
+            from: Some(since),
+            ..ImpressionQuery::default()
+        };
+        let rows = state.db.impressions_page(&stored, 0, MAX_REPLAY_ROWS).await?;
+        rows.into_iter().map(tail::Row::from_stored).filter(|r| query.filter.matches(&r.impression)).collect()
+    } else {
+        Vec::new()
+    };
+
+    let (sender, receiver) = tokio::sync::mpsc::channel::<Bytes>(CLIENT_BUFFER);
+    let context = tail::Tail {
+        environment_id: env.id,
+        query,
+        flags: state.flags.clone(),
+        activity: state.ingest.activity.clone(),
+    };
+    actix_web::rt::spawn(context.run(feed, replay, sender));
+    let body = futures::stream::unfold(receiver, |mut receiver| async move {
+        receiver.recv().await.map(|chunk| (Ok::<_, std::convert::Infallible>(chunk), receiver))
+    });
+    Ok(HttpResponse::Ok()
+        .insert_header((header::CONTENT_TYPE, "text/event-stream"))
+        .insert_header((header::CACHE_CONTROL, "no-cache"))
+        // Tells nginx-style proxies not to buffer the stream.
+        .insert_header(("X-Accel-Buffering", "no"))
+        .streaming(body))
+}

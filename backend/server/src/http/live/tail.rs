@@ -1,0 +1,232 @@
+//! One live tail connection: forwards matching impressions from the writer's broadcast to the
+//! client, with rate limiting that is reported, heartbeats and diagnostics.
+
+use std::collections::HashSet;
+use std::sync::Arc;
+use std::time::Duration;
+
+use actix_web::web::Bytes;
+use imprint_domain::ingest::Impression;
+use imprint_store::impressions::StoredImpression;
+use imprint_store::ingest::ImpressionRecord;
+use serde_json::json;
+use tokio::sync::broadcast::error::RecvError;
+use tokio::sync::{broadcast, mpsc};
+
+use super::filter::LiveQuery;
+use crate::activity::Activity;
+use crate::actors::flags::Flags;
+
+const HEARTBEAT: Duration = Duration::from_secs(15);
+/// Silence after which the tail explains itself.
+const QUIET_BEFORE_DIAGNOSTIC: Duration = Duration::from_secs(10);
+
+/// An impression as the tail sends it.
+pub struct Row {
+    pub impression: Impression,
+    pub received_at: i64,
+}
+
+impl Row {
+    pub fn from_stored(row: StoredImpression) -> Row {
+        Row {
+            received_at: row.received_at,
+            impression: Impression {
+                flag: row.flag,
+                key: row.key,
+                bucketing_key: row.bucketing_key,
+                treatment: row.treatment,
+                label: row.label,
+                change_number: row.change_number,
+                timestamp: row.timestamp,
+                traffic_type: row.traffic_type,
+                properties: row.properties,
+                sdk: row.sdk,
+                machine_ip: row.machine_ip,
+                machine_name: row.machine_name,
+            },
+        }
+    }
+
+    fn event(impression: &Impression, received_at: i64, replayed: bool) -> Bytes {
+        let properties = impression.properties.as_deref().and_then(|p| serde_json::from_str::<serde_json::Value>(p).ok());
+        let data = json!({
+            "flag": impression.flag,
+            "key": impression.key,
+            "bucketing_key": impression.bucketing_key,
+            "treatment": impression.treatment,
+            "label": impression.label,
+            "change_number": impression.change_number,
+            "timestamp": impression.timestamp,
+            "received_at": received_at,
+            "sdk": impression.sdk,
+            "machine_ip": impression.machine_ip,
+            "machine_name": impression.machine_name,
+            "traffic_type": impression.traffic_type,
+            "properties": properties,
+            "replayed": replayed,
+        });
+        sse("impression", &data)
+    }
+}
+
+fn sse(event: &str, data: &serde_json::Value) -> Bytes {
+    Bytes::from(format!("event: {event}\ndata: {data}\n\n"))
+}
+
+/// Counters of the current one-second window and of the last minute.
+#[derive(Default)]
+struct Counters {
+    matched: u64,
+    sent: u64,
+    skipped_rate: u64,
+    skipped_slow: u64,
+    skipped_lag: u64,
+}
+
+pub struct Tail {
+    pub environment_id: i64,
+    pub query: LiveQuery,
+    pub flags: Flags,
+    pub activity: Activity,
+}
+
+impl Tail {
+    pub async fn run(self, mut feed: broadcast::Receiver<Arc<Vec<ImpressionRecord>>>, replay: Vec<Row>, out: mpsc::Sender<Bytes>) {
+        // Rows committed between subscribing and reading the replay would come twice.
+        let replayed: HashSet<(String, String, i64, String)> = replay
+            .iter()
+            .map(|r| (r.impression.flag.clone(), r.impression.key.clone(), r.impression.timestamp, r.impression.treatment.clone()))
+            .collect();
+        for row in &replay {
+            if out.send(Row::event(&row.impression, row.received_at, true)).await.is_err() {
+                return;
+            }
+        }
+        let ready = json!({ "replayed": replay.len(), "max_rate": self.query.max_rate });
+        if out.send(sse("ready", &ready)).await.is_err() {
+            return;
+        }
+
+        let mut window = Counters::default();
+        let mut minute_seen: Vec<(u64, u64)> = Vec::new(); // (seen in env, matched) per second
+        let mut quiet_since = tokio::time::Instant::now();
+        let mut second = tokio::time::interval(Duration::from_secs(1));
+        let mut heartbeat = tokio::time::interval(HEARTBEAT);
+        let mut seen_this_second = 0u64;
+        let mut matched_this_second = 0u64;
+        if replay.is_empty() {
+            self.diagnose(&out, 0, 0).await;
+        }
+        loop {
+            tokio::select! {
+                _ = out.closed() => return,
+                received = feed.recv() => match received {
+                    Ok(batch) => {
+                        for record in batch.iter().filter(|r| r.environment_id == self.environment_id) {
+                            seen_this_second += 1;
+                            let impression = &record.impression;
+                            if !self.query.filter.matches(impression) {
+                                continue;
+                            }
+                            let key = (impression.flag.clone(), impression.key.clone(), impression.timestamp, impression.treatment.clone());
+                            if !replayed.is_empty() && replayed.contains(&key) {
+                                continue;
+                            }
+                            matched_this_second += 1;
+                            window.matched += 1;
+                            if window.sent >= u64::from(self.query.max_rate) {
+                                window.skipped_rate += 1;
+                            } else if out.try_send(Row::event(impression, record.received_at, false)).is_ok() {
+                                window.sent += 1;
+                                quiet_since = tokio::time::Instant::now();
+                            } else {
+                                window.skipped_slow += 1;
+                            }
+                        }
+                    }
+                    Err(RecvError::Lagged(missed)) => window.skipped_lag += missed,
+                    Err(RecvError::Closed) => return,
+                },
+                _ = second.tick() => {
+                    minute_seen.push((seen_this_second, matched_this_second));
+                    if minute_seen.len() > 60 {
+                        minute_seen.remove(0);
+                    }
+                    seen_this_second = 0;
+                    matched_this_second = 0;
+                    if !self.report(&out, &mut window).await {
+                        return;
+                    }
+                    if quiet_since.elapsed() >= QUIET_BEFORE_DIAGNOSTIC {
+                        let seen: u64 = minute_seen.iter().map(|(s, _)| s).sum();
+                        let matched: u64 = minute_seen.iter().map(|(_, m)| m).sum();
+                        self.diagnose(&out, seen, matched).await;
+                        quiet_since = tokio::time::Instant::now();
+                    }
+                }
+                _ = heartbeat.tick() => {
+                    if out.send(Bytes::from_static(b": keep-alive\n\n")).await.is_err() {
+                        return;
+                    }
+                }
+            }
+        }
+    }
+
+    /// Sends the second's counts when anything happened, and a notice when rows were lost
+    /// to a slow connection. Returns false once the client is gone.
+    async fn report(&self, out: &mpsc::Sender<Bytes>, window: &mut Counters) -> bool {
+        let skipped = window.skipped_rate + window.skipped_slow + window.skipped_lag;
+        if window.matched + skipped > 0 {
+            let stats = json!({
+                "matched": window.matched,
+                "sent": window.sent,
+                "skipped": skipped,
+                "skipped_over_rate": window.skipped_rate,
+                "skipped_slow_client": window.skipped_slow + window.skipped_lag,
+                "sampling": skipped > 0,
+                "max_rate": self.query.max_rate,
+            });
+            if out.send(sse("stats", &stats)).await.is_err() {
+                return false;
+            }
+        }
+        let behind = window.skipped_slow + window.skipped_lag;
+        if behind > 0 {
+            let notice = json!({ "message": format!("the connection fell behind: {behind} impressions were skipped") });
+            if out.send(sse("notice", &notice)).await.is_err() {
+                return false;
+            }
+        }
+        *window = Counters::default();
+        true
+    }
+
+    /// Explains why the tail may be empty.
+    async fn diagnose(&self, out: &mpsc::Sender<Bytes>, seen_last_minute: u64, matched_last_minute: u64) {
+        let mut reasons = Vec::new();
+        let flags = self.flags.of_environment(self.environment_id);
+        for name in &self.query.filter.flags {
+            match flags.get(name) {
+                Some(state) if !state.tracking_enabled => reasons.push(format!("tracking is off for {name}")),
+                None => reasons.push(format!("no flag named {name} has been seen in this environment")),
+                _ => {}
+            }
+        }
+        let now = imprint_store::now_ms();
+        match self.activity.last_post(self.environment_id) {
+            None => reasons.push("no SDK has posted impressions since the server started".to_owned()),
+            Some(at) if now - at > 60_000 => {
+                reasons.push(format!("no SDK has posted in the last {} minutes", (now - at) / 60_000))
+            }
+            _ => {}
+        }
+        if seen_last_minute > 0 && matched_last_minute == 0 {
+            reasons.push(format!("this filter matched 0 of {seen_last_minute} impressions in the last minute"));
+        }
+        if !reasons.is_empty() {
+            let _ = out.send(sse("diagnostic", &json!({ "reasons": reasons }))).await;
+        }
+    }
+}

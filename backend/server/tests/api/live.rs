@@ -1,0 +1,128 @@
+use std::time::Duration;
+
+use futures::StreamExt;
+use reqwest::StatusCode;
+use serde_json::{json, Value};
+
+use crate::helpers::*;
+
+/// Reads server-sent events until one named `wanted` arrives (or the time runs out).
+async fn next_event(stream: &mut (impl futures::Stream<Item = reqwest::Result<bytes::Bytes>> + Unpin), buffer: &mut String, wanted: &str) -> Value {
+    let deadline = tokio::time::Instant::now() + Duration::from_secs(20);
+    loop {
+        while let Some(end) = buffer.find("\n\n") {
+            let block: String = buffer.drain(..end + 2).collect();
+            let mut event = "message";
+            let mut data = "";
+            for line in block.lines() {
+                if let Some(e) = line.strip_prefix("event: ") {
+                    event = e;
+                } else if let Some(d) = line.strip_prefix("data: ") {
+                    data = d;
+                }
+            }
+            if event == wanted {
+                return serde_json::from_str(data).unwrap();
+            }
+        }
+        let chunk = tokio::time::timeout_at(deadline, stream.next()).await.expect("an event in time");
+        buffer.push_str(&String::from_utf8_lossy(&chunk.unwrap().unwrap()));
+    }
+}
+
+async fn post(app: &TestApp, key: &str, items: Value) {
+    let response = app.sdk_post("/api/v1/impressions", key, &[], "application/json", items.to_string()).await;
+    assert_eq!(response.status(), StatusCode::ACCEPTED);
+}
+
+fn item(flag: &str, key: &str, treatment: &str, plan: &str) -> Value {
+    json!({ "flag": flag, "key": key, "treatment": treatment, "timestamp": chrono::Utc::now().timestamp_millis(),
+            "properties": { "plan": plan } })
+}
+
+#[actix_web::test]
+async fn the_live_tail_streams_matching_impressions_after_a_replay() {
+    let app = spawn_app().await;
+    let env = app.environment("production").await;
+    post(&app, &env.server_key, json!([item("checkout", "old", "on", "pro")])).await;
+    let token = {
+        let admin = app.admin_session().await;
+        let created: Value = admin.post(&app, "/api/v1/tokens", &json!({ "name": "tail" })).await.json().await.unwrap();
+        created["token"].as_str().unwrap().to_owned()
+    };
+    let response = reqwest::Client::new()
+        .get(app.url("/api/v1/environments/production/impressions/live?flag=checkout&property.plan=pro&replay=5"))
+        .bearer_auth(&token)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status(), StatusCode::OK);
+    assert_eq!(response.headers()["content-type"], "text/event-stream");
+    let mut stream = response.bytes_stream();
+    let mut buffer = String::new();
+    let replayed = next_event(&mut stream, &mut buffer, "impression").await;
+    assert_eq!(replayed["key"], "old");
+    assert_eq!(replayed["replayed"], true);
+    let ready = next_event(&mut stream, &mut buffer, "ready").await;
+    assert_eq!(ready["replayed"], 1);
+
+    post(&app, &env.server_key, json!([item("other", "x", "on", "pro"), item("checkout", "free-user", "on", "free"), item("checkout", "new", "off", "pro")])).await;
+    let live = next_event(&mut stream, &mut buffer, "impression").await;
+    assert_eq!(live["key"], "new", "only the matching impression");
+    assert_eq!(live["treatment"], "off");
+    assert_eq!(live["properties"]["plan"], "pro");
+    let stats = next_event(&mut stream, &mut buffer, "stats").await;
+    assert_eq!(stats["matched"], 1);
+    assert_eq!(stats["skipped"], 0);
+}
+
+#[actix_web::test]
+async fn past_its_rate_the_tail_samples_and_says_so() {
+    let app = spawn_app().await;
+    let env = app.environment("production").await;
+    let admin = app.admin_session().await;
+    let response = admin.get(&app, "/api/v1/environments/production/impressions/live?max_rate=5").await;
+    let mut stream = response.bytes_stream();
+    let mut buffer = String::new();
+    let items: Vec<Value> = (0..50).map(|i| item("checkout", &format!("k{i}"), "on", "pro")).collect();
+    post(&app, &env.server_key, json!(items)).await;
+    let stats = next_event(&mut stream, &mut buffer, "stats").await;
+    assert_eq!(stats["matched"], 50);
+    assert_eq!(stats["sent"], 5);
+    assert_eq!(stats["skipped"], 45);
+    assert_eq!(stats["sampling"], true);
+}
+
+#[actix_web::test]
+async fn an_empty_tail_explains_itself_and_tracking_off_impressions_never_appear() {
+    let app = spawn_app().await;
+    let env = app.environment("production").await;
+    post(&app, &env.server_key, json!([item("silent", "a", "on", "pro")])).await;
+    let admin = app.admin_session().await;
+    admin
+        .client
+        .put(app.url("/api/v1/environments/production/flags/silent/tracking"))
+        .header("X-CSRF-Token", &admin.csrf)
+        .json(&json!({ "enabled": false }))
+        .send()
+        .await
+        .unwrap();
+    let response = admin.get(&app, "/api/v1/environments/production/impressions/live?flag=silent").await;
+    let mut stream = response.bytes_stream();
+    let mut buffer = String::new();
+    let diagnostic = next_event(&mut stream, &mut buffer, "diagnostic").await;
+    let reasons = diagnostic["reasons"].to_string();
+    assert!(reasons.contains("tracking is off for silent"), "{reasons}");
+    post(&app, &env.server_key, json!([item("silent", "b", "on", "pro")])).await;
+    // The next thing on the stream is not that impression: only heartbeats or diagnostics.
+    let next = tokio::time::timeout(Duration::from_millis(1500), next_event(&mut stream, &mut buffer, "impression")).await;
+    assert!(next.is_err(), "an impression of a flag with tracking off was streamed");
+}
+
+#[actix_web::test]
+async fn the_live_tail_needs_a_signed_in_user() {
+    let app = spawn_app().await;
+    app.environment("production").await;
+    let response = reqwest::get(app.url("/api/v1/environments/production/impressions/live")).await.unwrap();
+    assert_eq!(error_code(response, StatusCode::UNAUTHORIZED).await, "unauthorized");
+}

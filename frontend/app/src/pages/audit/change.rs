@@ -1,0 +1,265 @@
+//! Audit entries in words: what an action means, and what changed from the old value to the
+//! new one.
+
+use serde_json::Value;
+
+/// The actions the log knows, grouped for the filter: (value, label). A value ending in `.`
+/// is a prefix: the API matches actions that start with it.
+pub const ACTION_GROUPS: &[(&str, &[(&str, &str)])] = &[
+    (
+        "Flags",
+        &[
+            ("flag.", "Every flag change"),
+            ("flag.create", "Flag created"),
+            ("flag.update", "Definition changed"),
+            ("flag.kill", "Flag killed"),
+            ("flag.restore", "Flag restored"),
+            ("flag.import", "Flag imported"),
+            ("flag.tracking", "Impression tracking"),
+        ],
+    ),
+    (
+        "Environments",
+        &[
+            ("environment.", "Every environment change"),
+            ("environment.create", "Environment created"),
+            (
+                "environment.update",
+                "Environment renamed or retention changed",
+            ),
+            ("sdk_key.", "Every SDK key change"),
+            ("sdk_key.create", "SDK key added"),
+            ("sdk_key.revoke", "SDK key revoked"),
+        ],
+    ),
+    (
+        "Targeting",
+        &[
+            ("segment.save", "Segment saved"),
+            ("traffic_type.create", "Traffic type created"),
+        ],
+    ),
+    (
+        "Users",
+        &[
+            ("user.", "Every user change"),
+            ("user.create", "User added"),
+            ("user.update", "Role or status changed"),
+            ("user.password", "Password changed or reset"),
+        ],
+    ),
+];
+
+/// How an entry reads: its headline and its tone (for the marker's colour).
+pub fn headline(action: &str, new_value: Option<&Value>) -> (String, &'static str) {
+    let enabled = new_value
+        .and_then(|v| v.get("enabled"))
+        .and_then(Value::as_bool);
+    let (text, tone) = match action {
+        "flag.tracking" => match enabled {
+            Some(true) => ("Impression tracking turned on", "create"),
+            Some(false) => ("Impression tracking turned off", "remove"),
+            None => ("Impression tracking changed", "change"),
+        },
+        "flag.create" => ("Flag created", "create"),
+        "flag.update" => ("Flag definition changed", "change"),
+        "flag.kill" => ("Flag killed", "remove"),
+        "flag.restore" => ("Flag restored", "create"),
+        "flag.import" => ("Flag imported", "change"),
+        "environment.create" => ("Environment created", "create"),
+        "environment.update" => ("Environment changed", "change"),
+        "sdk_key.create" => ("SDK key added", "create"),
+        "sdk_key.revoke" => ("SDK key revoked", "remove"),
+        "segment.save" => ("Segment saved", "change"),
+        "traffic_type.create" => ("Traffic type created", "create"),
+        "user.create" => ("User added", "create"),
+        "user.update" => ("User changed", "change"),
+        "user.password" => ("Password changed", "change"),
+        other => return (other.to_owned(), "change"),
+    };
+    (text.to_owned(), tone)
+}
+
+/// One line of a change.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Line {
+    /// A field that changed.
+    Changed {
+        field: String,
+        old: String,
+        new: String,
+    },
+    /// A field of something created.
+    Set { field: String, value: String },
+    /// A field of something removed.
+    Removed { field: String, value: String },
+}
+
+/// What changed, field by field. Fields equal on both sides are left out; so are fields that
+/// only appear on the new side with an empty or false value (`password_changed: false`).
+pub fn lines(old: Option<&Value>, new: Option<&Value>) -> Vec<Line> {
+    match (old, new) {
+        (None, None) => Vec::new(),
+        (None, Some(new)) => fields(new)
+            .into_iter()
+            .map(|(field, value)| Line::Set {
+                field,
+                value: short(&value),
+            })
+            .collect(),
+        (Some(old), None) => fields(old)
+            .into_iter()
+            .map(|(field, value)| Line::Removed {
+                field,
+                value: short(&value),
+            })
+            .collect(),
+        (Some(Value::Object(old)), Some(Value::Object(new))) => {
+            let mut keys: Vec<&String> = new.keys().collect();
+            keys.extend(old.keys().filter(|k| !new.contains_key(*k)));
+            keys.into_iter()
+                .filter_map(|key| {
+                    let before = old.get(key);
+                    let after = new.get(key);
+                    if before == after {
+                        return None;
+                    }
+                    if before.is_none() && after.is_none_or(is_blank) {
+                        return None;
+                    }
+                    Some(Line::Changed {
+                        field: humanize(key),
+                        old: before.map(short).unwrap_or_else(|| "—".into()),
+                        new: after.map(short).unwrap_or_else(|| "—".into()),
+                    })
+                })
+                .collect()
+        }
+        (Some(old), Some(new)) if old == new => Vec::new(),
+        (Some(old), Some(new)) => vec![Line::Changed {
+            field: "value".into(),
+            old: short(old),
+            new: short(new),
+        }],
+    }
+}
+
+/// True when the values are too big for one line each: the full JSON is worth showing.
+pub fn has_detail(old: Option<&Value>, new: Option<&Value>) -> bool {
+    let big = |v: &Value| match v {
+        Value::Object(map) => map.values().any(|v| v.is_object() || v.is_array()),
+        Value::Array(_) => true,
+        _ => false,
+    };
+    old.is_some_and(big) || new.is_some_and(big)
+}
+
+fn fields(value: &Value) -> Vec<(String, Value)> {
+    match value {
+        Value::Object(map) => map
+            .iter()
+            .filter(|(_, v)| !is_blank(v))
+            .map(|(k, v)| (humanize(k), v.clone()))
+            .collect(),
+        other => vec![("value".into(), other.clone())],
+    }
+}
+
+fn is_blank(value: &Value) -> bool {
+    matches!(value, Value::Null | Value::Bool(false))
+        || value.as_str().is_some_and(str::is_empty)
+        || value.as_array().is_some_and(Vec::is_empty)
+}
+
+/// `retention_days` → `retention days`.
+fn humanize(key: &str) -> String {
+    key.replace('_', " ")
+}
+
+const SHORT_CHARS: usize = 60;
+
+/// A value on one line: strings bare, booleans as words, the rest as compact JSON, cut short.
+pub fn short(value: &Value) -> String {
+    let text = match value {
+        Value::Null => "—".to_owned(),
+        Value::Bool(true) => "on".to_owned(),
+        Value::Bool(false) => "off".to_owned(),
+        Value::String(s) => s.clone(),
+        Value::Number(n) => n.to_string(),
+        Value::Array(items) if items.iter().all(|v| v.is_string() || v.is_number()) => items
+            .iter()
+            .map(|v| {
+                v.as_str()
+                    .map(str::to_owned)
+                    .unwrap_or_else(|| v.to_string())
+            })
+            .collect::<Vec<_>>()
+            .join(", "),
+        other => other.to_string(),
+    };
+    if text.chars().count() > SHORT_CHARS {
+        let cut: String = text.chars().take(SHORT_CHARS - 1).collect();
+        format!("{cut}…")
+    } else {
+        text
+    }
+}
+
+pub fn pretty(value: Option<&Value>) -> String {
+    value
+        .map(|v| serde_json::to_string_pretty(v).unwrap_or_else(|_| v.to_string()))
+        .unwrap_or_else(|| "—".into())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    #[test]
+    fn updates_show_only_what_changed() {
+        let old = json!({"name": "prod", "retention_days": 90});
+        let new = json!({"name": "prod", "retention_days": 30});
+        assert_eq!(
+            lines(Some(&old), Some(&new)),
+            vec![Line::Changed {
+                field: "retention days".into(),
+                old: "90".into(),
+                new: "30".into()
+            }]
+        );
+    }
+
+    #[test]
+    fn new_false_flags_are_not_news() {
+        let old = json!({"role": "viewer", "active": true});
+        let new = json!({"role": "editor", "active": true, "password_changed": false});
+        assert_eq!(
+            lines(Some(&old), Some(&new)),
+            vec![Line::Changed {
+                field: "role".into(),
+                old: "viewer".into(),
+                new: "editor".into()
+            }]
+        );
+    }
+
+    #[test]
+    fn creations_and_removals_list_their_fields() {
+        let key = json!({"id": 3, "kind": "server", "hint": "ab12"});
+        assert_eq!(lines(None, Some(&key)).len(), 3);
+        assert!(matches!(lines(Some(&key), None)[0], Line::Removed { .. }));
+    }
+
+    #[test]
+    fn tracking_reads_as_on_or_off() {
+        let on = json!({"enabled": true});
+        assert_eq!(
+            headline("flag.tracking", Some(&on)),
+            ("Impression tracking turned on".into(), "create")
+        );
+        assert_eq!(short(&json!(false)), "off");
+        assert_eq!(short(&json!(["a", "b"])), "a, b");
+        assert_eq!(short(&json!("x".repeat(100))).chars().count(), SHORT_CHARS);
+    }
+}
