@@ -10,7 +10,9 @@ use std::mem;
 use std::sync::Arc;
 
 use actix::prelude::*;
-use imprint_store::ingest::{ImpressionRecord, IngestStore, StoreError, UniqueKey, WriteBatch};
+use imprint_store::ingest::{
+    EventRecord, ImpressionRecord, IngestStore, StoreError, UniqueKey, WriteBatch,
+};
 use imprint_store::Database;
 use tokio::sync::{broadcast, oneshot};
 
@@ -43,6 +45,8 @@ pub enum WriteError {
 
 /// Impressions after they committed, for live subscribers.
 pub type ImpressionFeed = broadcast::Sender<Arc<Vec<ImpressionRecord>>>;
+/// Events after they committed, for live subscribers.
+pub type EventFeed = broadcast::Sender<Arc<Vec<EventRecord>>>;
 
 #[derive(Message)]
 #[rtype(result = "()")]
@@ -67,6 +71,7 @@ pub struct IngestWriter {
     writing: bool,
     remembered_keys: HashSet<UniqueKey>,
     feed: ImpressionFeed,
+    event_feed: EventFeed,
 }
 
 impl Actor for IngestWriter {
@@ -135,6 +140,9 @@ impl IngestWriter {
                             if act.feed.receiver_count() > 0 && !merged.impressions.is_empty() {
                                 let _ = act.feed.send(Arc::new(merged.impressions));
                             }
+                            if act.event_feed.receiver_count() > 0 && !merged.events.is_empty() {
+                                let _ = act.event_feed.send(Arc::new(merged.events));
+                            }
                             Ok(())
                         }
                         Err(e) => {
@@ -177,11 +185,13 @@ fn answer(replies: Vec<oneshot::Sender<Result<(), WriteError>>>, outcome: Result
 pub struct Writer {
     addr: Addr<IngestWriter>,
     feed: ImpressionFeed,
+    event_feed: EventFeed,
 }
 
 impl Writer {
     pub fn start(db: Database, limits: WriterLimits) -> Writer {
         let (feed, _) = broadcast::channel(1024);
+        let (event_feed, _) = broadcast::channel(1024);
         let addr = IngestWriter {
             db,
             limits,
@@ -191,9 +201,10 @@ impl Writer {
             writing: false,
             remembered_keys: HashSet::new(),
             feed: feed.clone(),
+            event_feed: event_feed.clone(),
         }
         .start();
-        Writer { addr, feed }
+        Writer { addr, feed, event_feed }
     }
 
     /// Stores the batch durably; returns once it has committed.
@@ -216,5 +227,10 @@ impl Writer {
     /// Impressions as they commit.
     pub fn subscribe(&self) -> broadcast::Receiver<Arc<Vec<ImpressionRecord>>> {
         self.feed.subscribe()
+    }
+
+    /// Events as they commit.
+    pub fn subscribe_events(&self) -> broadcast::Receiver<Arc<Vec<EventRecord>>> {
+        self.event_feed.subscribe()
     }
 }

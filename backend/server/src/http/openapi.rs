@@ -22,7 +22,7 @@ use super::{
         sessions::login, sessions::logout, sessions::me,
         tokens::create_token, tokens::list_tokens, tokens::revoke_token,
         users::create_user, users::list_users, users::update_user, users::change_own_password,
-        audit::list, monitoring::monitoring, retention::show, retention::run_now, live::impressions,
+        audit::list, monitoring::monitoring, retention::show, retention::run_now, live::impressions, live::events,
         environments::create, environments::list, environments::get_one, environments::update,
         environments::create_key, environments::revoke_key,
         flags::list, flags::set_tracking,

@@ -36,6 +36,7 @@ pub fn configure(cfg: &mut web::ServiceConfig, max_body_bytes: usize) {
                 .service(retention::show)
                 .service(retention::run_now)
                 .service(live::impressions)
+                .service(live::events)
                 .service(environments::create)
                 .service(environments::list)
                 .service(environments::get_one)

@@ -126,3 +126,25 @@ async fn the_live_tail_needs_a_signed_in_user() {
     let response = reqwest::get(app.url("/api/v1/environments/production/impressions/live")).await.unwrap();
     assert_eq!(error_code(response, StatusCode::UNAUTHORIZED).await, "unauthorized");
 }
+
+#[actix_web::test]
+async fn events_have_their_own_live_stream() {
+    let app = spawn_app().await;
+    let env = app.environment("production").await;
+    let admin = app.admin_session().await;
+    let response = admin.get(&app, "/api/v1/environments/production/events/live?event_type=purchase").await;
+    assert_eq!(response.status(), StatusCode::OK);
+    let mut stream = response.bytes_stream();
+    let mut buffer = String::new();
+    next_event(&mut stream, &mut buffer, "ready").await;
+    let now = chrono::Utc::now().timestamp_millis();
+    let events = json!([
+        { "event_type": "click", "key": "u1", "timestamp": now },
+        { "event_type": "purchase", "key": "u2", "timestamp": now, "value": 42.5, "properties": { "sku": "A1" } }
+    ]);
+    app.sdk_post("/api/v1/events", &env.server_key, &[], "application/json", events.to_string()).await;
+    let event = next_event(&mut stream, &mut buffer, "event").await;
+    assert_eq!(event["key"], "u2");
+    assert_eq!(event["value"], 42.5);
+    assert_eq!(event["properties"]["sku"], "A1");
+}

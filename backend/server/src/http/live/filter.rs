@@ -12,6 +12,8 @@ pub struct LiveFilter {
     pub key: Option<String>,
     pub label: Option<String>,
     pub sdk: Option<String>,
+    /// Events only: the event type (`track`'s first argument).
+    pub event_type: Option<String>,
     /// `property.NAME=VALUE` pairs; all must hold.
     pub properties: Vec<(String, String)>,
 }
@@ -42,6 +44,7 @@ impl LiveQuery {
                 "key" => query.filter.key = non_empty,
                 "label" => query.filter.label = non_empty,
                 "sdk" => query.filter.sdk = non_empty,
+                "event_type" => query.filter.event_type = non_empty,
                 "replay" => {
                     let minutes: i64 = value.parse().map_err(|_| {
                         ApiError::bad_request("invalid_query", "`replay` is a number of minutes")
@@ -76,6 +79,20 @@ impl LiveFilter {
             && equals(&self.label, impression.label.as_deref())
             && equals(&self.sdk, impression.sdk.as_deref())
             && self.properties_match(impression.properties.as_deref())
+    }
+
+    /// Events match on type, key, SDK and properties; impression-only criteria exclude them.
+    pub fn matches_event(&self, event: &imprint_domain::ingest::Event) -> bool {
+        let equals = |wanted: &Option<String>, actual: Option<&str>| {
+            wanted.as_deref().is_none_or(|w| actual == Some(w))
+        };
+        self.flags.is_empty()
+            && self.treatment.is_none()
+            && self.label.is_none()
+            && equals(&self.event_type, Some(&event.event_type))
+            && equals(&self.key, Some(&event.key))
+            && equals(&self.sdk, event.sdk.as_deref())
+            && self.properties_match(event.properties.as_deref())
     }
 
     fn properties_match(&self, properties: Option<&str>) -> bool {

@@ -54,14 +54,46 @@ pub async fn impressions(
             ..ImpressionQuery::default()
         };
         let rows = state.db.impressions_page(&stored, 0, MAX_REPLAY_ROWS).await?;
-        rows.into_iter().map(tail::Row::from_stored).filter(|r| query.filter.matches(&r.impression)).collect()
+        rows.into_iter()
+            .map(|row| tail::replayed_impression(env.id, row))
+            .filter(|r| tail::LiveRecord::matches(r, &query.filter))
+            .collect()
     } else {
         Vec::new()
     };
 
+    Ok(stream(&state, env.id, query, feed, replay))
+}
+
+#[utoipa::path(get, path = "/api/v1/environments/{env}/events/live", tag = "impressions",
+    params(("env" = String, Path), ("event_type" = Option<String>, Query), ("key" = Option<String>, Query),
+           ("sdk" = Option<String>, Query), ("max_rate" = Option<u32>, Query)),
+    responses((status = 200, description = "text/event-stream of `event`, `stats`, `diagnostic`, `notice` and `ready` events"),
+              (status = "4XX", description = "The JSON error", body = imprint_types::ApiErrorBody)))]
+#[get("/environments/{env}/events/live")]
+pub async fn events(
+    req: HttpRequest,
+    state: web::Data<AppState>,
+    _identity: Identity,
+    path: web::Path<String>,
+) -> ApiResult<HttpResponse> {
+    let env = find_environment(&state, &path).await?;
+    let query = LiveQuery::parse(req.query_string())?;
+    // Events have no replay: the stream starts with what commits from now on.
+    let feed = state.ingest.writer.subscribe_events();
+    Ok(stream(&state, env.id, query, feed, Vec::new()))
+}
+
+fn stream<R: tail::LiveRecord>(
+    state: &AppState,
+    environment_id: i64,
+    query: LiveQuery,
+    feed: tokio::sync::broadcast::Receiver<std::sync::Arc<Vec<R>>>,
+    replay: Vec<R>,
+) -> HttpResponse {
     let (sender, receiver) = tokio::sync::mpsc::channel::<Bytes>(CLIENT_BUFFER);
     let context = tail::Tail {
-        environment_id: env.id,
+        environment_id,
         query,
         flags: state.flags.clone(),
         activity: state.ingest.activity.clone(),
@@ -70,10 +102,10 @@ pub async fn impressions(
     let body = futures::stream::unfold(receiver, |mut receiver| async move {
         receiver.recv().await.map(|chunk| (Ok::<_, std::convert::Infallible>(chunk), receiver))
     });
-    Ok(HttpResponse::Ok()
+    HttpResponse::Ok()
         .insert_header((header::CONTENT_TYPE, "text/event-stream"))
         .insert_header((header::CACHE_CONTROL, "no-cache"))
         // Tells nginx-style proxies not to buffer the stream.
         .insert_header(("X-Accel-Buffering", "no"))
-        .streaming(body))
+        .streaming(body)
 }

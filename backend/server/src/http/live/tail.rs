@@ -8,12 +8,12 @@ use std::time::Duration;
 use actix_web::web::Bytes;
 use imprint_domain::ingest::Impression;
 use imprint_store::impressions::StoredImpression;
-use imprint_store::ingest::ImpressionRecord;
+use imprint_store::ingest::{EventRecord, ImpressionRecord};
 use serde_json::json;
 use tokio::sync::broadcast::error::RecvError;
 use tokio::sync::{broadcast, mpsc};
 
-use super::filter::LiveQuery;
+use super::filter::{LiveFilter, LiveQuery};
 use crate::activity::Activity;
 use crate::actors::flags::Flags;
 
@@ -21,53 +21,111 @@ const HEARTBEAT: Duration = Duration::from_secs(15);
 /// Silence after which the tail explains itself.
 const QUIET_BEFORE_DIAGNOSTIC: Duration = Duration::from_secs(10);
 
-/// An impression as the tail sends it.
-pub struct Row {
-    pub impression: Impression,
-    pub received_at: i64,
+/// What a tail can stream: impressions or events, as committed.
+pub trait LiveRecord: Send + Sync + 'static {
+    fn environment_id(&self) -> i64;
+    fn matches(&self, filter: &LiveFilter) -> bool;
+    /// The server-sent event for this record.
+    fn to_event(&self, replayed: bool) -> Bytes;
+    /// Identifies a row that may arrive both in the replay and live.
+    fn identity(&self) -> (String, String, i64, String);
 }
 
-impl Row {
-    pub fn from_stored(row: StoredImpression) -> Row {
-        Row {
-            received_at: row.received_at,
-            impression: Impression {
-                flag: row.flag,
-                key: row.key,
-                bucketing_key: row.bucketing_key,
-                treatment: row.treatment,
-                label: row.label,
-                change_number: row.change_number,
-                timestamp: row.timestamp,
-                traffic_type: row.traffic_type,
-                properties: row.properties,
-                sdk: row.sdk,
-                machine_ip: row.machine_ip,
-                machine_name: row.machine_name,
-            },
-        }
+impl LiveRecord for ImpressionRecord {
+    fn environment_id(&self) -> i64 {
+        self.environment_id
     }
 
-    fn event(impression: &Impression, received_at: i64, replayed: bool) -> Bytes {
-        let properties = impression.properties.as_deref().and_then(|p| serde_json::from_str::<serde_json::Value>(p).ok());
+    fn matches(&self, filter: &LiveFilter) -> bool {
+        filter.event_type.is_none() && filter.matches(&self.impression)
+    }
+
+    fn to_event(&self, replayed: bool) -> Bytes {
+        let i = &self.impression;
         let data = json!({
-            "flag": impression.flag,
-            "key": impression.key,
-            "bucketing_key": impression.bucketing_key,
-            "treatment": impression.treatment,
-            "label": impression.label,
-            "change_number": impression.change_number,
-            "timestamp": impression.timestamp,
-            "received_at": received_at,
-            "sdk": impression.sdk,
-            "machine_ip": impression.machine_ip,
-            "machine_name": impression.machine_name,
-            "traffic_type": impression.traffic_type,
-            "properties": properties,
+            "flag": i.flag,
+            "key": i.key,
+            "bucketing_key": i.bucketing_key,
+            "treatment": i.treatment,
+            "label": i.label,
+            "change_number": i.change_number,
+            "timestamp": i.timestamp,
+            "received_at": self.received_at,
+            "sdk": i.sdk,
+            "machine_ip": i.machine_ip,
+            "machine_name": i.machine_name,
+            "traffic_type": i.traffic_type,
+            "properties": parse_properties(i.properties.as_deref()),
             "replayed": replayed,
         });
         sse("impression", &data)
     }
+
+    fn identity(&self) -> (String, String, i64, String) {
+        let i = &self.impression;
+        (i.flag.clone(), i.key.clone(), i.timestamp, i.treatment.clone())
+    }
+}
+
+impl LiveRecord for EventRecord {
+    fn environment_id(&self) -> i64 {
+        self.environment_id
+    }
+
+    fn matches(&self, filter: &LiveFilter) -> bool {
+        filter.matches_event(&self.event)
+    }
+
+    fn to_event(&self, replayed: bool) -> Bytes {
+        let e = &self.event;
+        let data = json!({
+            "event_type": e.event_type,
+            "key": e.key,
+            "traffic_type": e.traffic_type,
+            "value": e.value,
+            "timestamp": e.timestamp,
+            "received_at": self.received_at,
+            "sdk": e.sdk,
+            "machine_ip": e.machine_ip,
+            "machine_name": e.machine_name,
+            "properties": parse_properties(e.properties.as_deref()),
+            "replayed": replayed,
+        });
+        sse("event", &data)
+    }
+
+    fn identity(&self) -> (String, String, i64, String) {
+        let e = &self.event;
+        (e.event_type.clone(), e.key.clone(), e.timestamp, String::new())
+    }
+}
+
+/// A stored impression back in the shape the writer publishes, for replays.
+pub fn replayed_impression(environment_id: i64, row: StoredImpression) -> ImpressionRecord {
+    ImpressionRecord {
+        environment_id,
+        // Not needed downstream: the tail works on names.
+        flag_id: 0,
+        received_at: row.received_at,
+        impression: Impression {
+            flag: row.flag,
+            key: row.key,
+            bucketing_key: row.bucketing_key,
+            treatment: row.treatment,
+            label: row.label,
+            change_number: row.change_number,
+            timestamp: row.timestamp,
+            traffic_type: row.traffic_type,
+            properties: row.properties,
+            sdk: row.sdk,
+            machine_ip: row.machine_ip,
+            machine_name: row.machine_name,
+        },
+    }
+}
+
+fn parse_properties(properties: Option<&str>) -> Option<serde_json::Value> {
+    properties.and_then(|p| serde_json::from_str(p).ok())
 }
 
 fn sse(event: &str, data: &serde_json::Value) -> Bytes {
@@ -92,14 +150,11 @@ pub struct Tail {
 }
 
 impl Tail {
-    pub async fn run(self, mut feed: broadcast::Receiver<Arc<Vec<ImpressionRecord>>>, replay: Vec<Row>, out: mpsc::Sender<Bytes>) {
+    pub async fn run<R: LiveRecord>(self, mut feed: broadcast::Receiver<Arc<Vec<R>>>, replay: Vec<R>, out: mpsc::Sender<Bytes>) {
         // Rows committed between subscribing and reading the replay would come twice.
-        let replayed: HashSet<(String, String, i64, String)> = replay
-            .iter()
-            .map(|r| (r.impression.flag.clone(), r.impression.key.clone(), r.impression.timestamp, r.impression.treatment.clone()))
-            .collect();
+        let replayed: HashSet<(String, String, i64, String)> = replay.iter().map(LiveRecord::identity).collect();
         for row in &replay {
-            if out.send(Row::event(&row.impression, row.received_at, true)).await.is_err() {
+            if out.send(row.to_event(true)).await.is_err() {
                 return;
             }
         }
@@ -123,21 +178,19 @@ impl Tail {
                 _ = out.closed() => return,
                 received = feed.recv() => match received {
                     Ok(batch) => {
-                        for record in batch.iter().filter(|r| r.environment_id == self.environment_id) {
+                        for record in batch.iter().filter(|r| r.environment_id() == self.environment_id) {
                             seen_this_second += 1;
-                            let impression = &record.impression;
-                            if !self.query.filter.matches(impression) {
+                            if !record.matches(&self.query.filter) {
                                 continue;
                             }
-                            let key = (impression.flag.clone(), impression.key.clone(), impression.timestamp, impression.treatment.clone());
-                            if !replayed.is_empty() && replayed.contains(&key) {
+                            if !replayed.is_empty() && replayed.contains(&record.identity()) {
                                 continue;
                             }
                             matched_this_second += 1;
                             window.matched += 1;
                             if window.sent >= u64::from(self.query.max_rate) {
                                 window.skipped_rate += 1;
-                            } else if out.try_send(Row::event(impression, record.received_at, false)).is_ok() {
+                            } else if out.try_send(record.to_event(false)).is_ok() {
                                 window.sent += 1;
                                 quiet_since = tokio::time::Instant::now();
                             } else {
