@@ -148,6 +148,25 @@ test('an admin creates an environment, manages its keys and users, reads the aud
   assert.equal(await staging.locator('.keys-table tbody tr').count(), 2);
   await screenshot(page, 'admin-environments-1280');
 
+  // A second environment, renamed: its card and the shell's picker follow.
+  await page.getByRole('button', { name: 'New environment' }).click();
+  await createForm.getByLabel('Name').fill('sandbox');
+  await createForm.getByLabel('Retention (days)').fill('7');
+  await page.getByRole('button', { name: 'Create environment' }).click();
+  await page.getByRole('heading', { name: 'Environment sandbox is ready' }).waitFor();
+  await page.getByRole('button', { name: "I've copied the keys" }).click();
+  await card(page, 'sandbox').getByRole('button', { name: 'Settings of sandbox' }).click();
+  const sandboxSettings = page.getByRole('dialog', { name: 'Settings of sandbox' });
+  await sandboxSettings.getByLabel('Name').fill('qa');
+  await sandboxSettings.getByRole('button', { name: 'Save changes' }).click();
+  await sandboxSettings.waitFor({ state: 'hidden' });
+  const qa = card(page, 'qa');
+  await qa.getByText('Renamed sandbox to qa.').waitFor();
+  assert.match(await qa.getByTestId('retention').innerText(), /7 days/);
+  const picker = page.getByRole('combobox', { name: 'Environment' });
+  await picker.locator('option', { hasText: /^qa$/ }).waitFor({ state: 'attached' });
+  assert.equal(await picker.locator('option', { hasText: 'sandbox' }).count(), 0);
+
   // Users: add one, change their role, deactivate and reactivate them.
   await nav(page, 'Users').click();
   await page.getByRole('heading', { name: 'Users', exact: true }).waitFor();

@@ -18,6 +18,7 @@ let admin;
 let serverKey;
 
 const definition = {
+  name: FLAG,
   traffic_type: 'user',
   treatments: [{ name: 'on', config: { color: 'blue', steps: 3 } }, { name: 'off' }],
   default_treatment: 'off',
@@ -85,7 +86,7 @@ before(async () => {
   ({ serverKey } = await admin.environment(ENV));
   await admin.json('PUT', `/api/v1/environments/${ENV}/segments/employees`, { keys: ['e-1', 'e-2'] });
   await admin.json('PUT', `/api/v1/environments/${ENV}/flags/new_banner/definition`, {
-    traffic_type: 'user', treatments: [{ name: 'on' }, { name: 'off' }], default_treatment: 'off',
+    name: 'new_banner', traffic_type: 'user', treatments: [{ name: 'on' }, { name: 'off' }], default_treatment: 'off',
     default_rule: { treatment: 'on' }, sets: ['web'],
   });
   await admin.json('PUT', `/api/v1/environments/${ENV}/flags/${FLAG}/definition`, definition);
@@ -116,9 +117,9 @@ test('an editor reads, edits, kills and monitors a flag and turns its tracking o
   await page.getByLabel('Search flags').fill('legacy');
   await eventually(async () => assert.equal(await page.locator('li.flag-card').count(), 1));
   await page.getByLabel('Search flags').fill('');
-  await page.getByLabel('Flag set').selectOption('checkout');
+  await page.getByLabel('Filter by flag set').selectOption('checkout');
   await eventually(async () => assert.equal(await page.locator('li.flag-card').count(), 1));
-  await page.getByLabel('Flag set').selectOption('');
+  await page.getByLabel('Filter by flag set').selectOption('');
 
   // The definition, as the SDKs will see it.
   await card(page, FLAG).getByRole('link', { name: FLAG }).click();
@@ -186,6 +187,7 @@ test('an editor reads, edits, kills and monitors a flag and turns its tracking o
   await dialog.waitFor();
   assert.match(await dialog.innerText(), /Traffic chart[\s\S]*Metric impact[\s\S]*Alerting[\s\S]*Live tail[\s\S]*Export[\s\S]*MTK/);
   await dialog.getByRole('switch', { name: 'Track impressions' }).uncheck();
+  await page.waitForTimeout(300); // the switch's transition
   await screenshot(page, 'flag-tracking-dialog');
   await dialog.getByRole('button', { name: 'Save' }).click();
   await page.getByTestId('tracking-off-note').getByText('Impression tracking off').waitFor();
@@ -194,7 +196,7 @@ test('an editor reads, edits, kills and monitors a flag and turns its tracking o
   assert.equal(dropped.dropped_tracking_off, 4);
   await page.getByRole('button', { name: 'Refresh' }).click();
   await page.locator('.plot .off-band').first().waitFor({ state: 'attached' });
-  await page.locator('.chart-note', { hasText: 'Impression tracking was off' }).waitFor();
+  await page.locator('.chart-note', { hasText: /Impression tracking has been off since/ }).waitFor();
   assert.equal(await chartTotal(page), 46, 'impressions sent while tracking was off are not stored');
   await screenshot(page, 'flag-tracking-off');
 
@@ -203,9 +205,21 @@ test('an editor reads, edits, kills and monitors a flag and turns its tracking o
   const off = card(page, FLAG).getByRole('img', { name: 'Impression tracking off' });
   await off.waitFor();
   assert.equal(await off.getAttribute('title'), 'Impression tracking off');
-  await page.getByLabel('Impression tracking').selectOption('off');
+  await page.getByLabel('Filter by impression tracking').selectOption('off');
   await eventually(async () => assert.equal(await page.locator('li.flag-card').count(), 1));
   await screenshot(page, 'flags-list-tracking-off');
+
+  // An observed flag gets its first definition from the console.
+  await page.getByLabel('Filter by impression tracking').selectOption('');
+  await card(page, 'legacy_search').getByRole('link', { name: 'legacy_search' }).click();
+  await page.getByRole('heading', { name: 'Observed only' }).waitFor();
+  await page.getByRole('button', { name: 'Create definition' }).click();
+  await page.getByRole('heading', { name: 'Create definition' }).waitFor();
+  await page.getByRole('button', { name: 'Save definition' }).first().click();
+  await page.getByRole('heading', { name: 'Targeting' }).waitFor();
+  const created = await admin.json('GET', `/api/v1/environments/${ENV}/flags/legacy_search`);
+  assert.equal(created.defined, true);
+  assert.deepEqual(created.definition.treatments.map((t) => t.name), ['on', 'off']);
 
   assert.deepEqual(errors, [], 'the pages logged no errors');
   await context.close();
@@ -248,9 +262,12 @@ test('at phone width the flag pages fit, and an empty environment shows how to c
   await screenshot(page, 'flags-list-mobile');
   await page.goto(`${server.base}/e/${ENV}/flags/${FLAG}`);
   await page.getByRole('heading', { name: 'Targeting' }).waitFor();
-  const width = await page.evaluate(() => document.documentElement.scrollWidth);
-  assert.ok(width <= 390, `no horizontal scrolling (page is ${width}px wide)`);
   await screenshot(page, 'flag-definition-mobile');
+  const [inner, outer] = await page.evaluate(() => {
+    const el = document.querySelector('.flag-page');
+    return [el.scrollWidth, el.clientWidth];
+  });
+  assert.ok(inner <= outer, `the flag page's content fits its width (${inner}px in ${outer}px)`);
   await page.goto(`${server.base}/e/${ENV}/flags/${FLAG}/monitoring`);
   await page.locator('figure.chart').waitFor();
   await screenshot(page, 'flag-monitoring-mobile');

@@ -50,7 +50,8 @@ impl AppState {
             db.clone(),
             settings.export_dir.clone(),
             settings.export_ttl_days,
-        );
+        )
+        .await?;
         let login_throttle = LoginThrottle::new(
             settings.login_failures_before_lockout,
             Duration::from_secs(settings.login_lockout_seconds),

@@ -1,5 +1,6 @@
 //! The ingestion store on a real database: SQLite by default, PostgreSQL with
 //! `IMPRINT_TEST_DB=postgres` (server at `IMPRINT_TEST_POSTGRES_URL` or the local default).
+#![allow(clippy::unwrap_used, clippy::expect_used)]
 
 use imprint_domain::ingest::{Event, Impression};
 use imprint_store::environments::Actor;

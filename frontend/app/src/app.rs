@@ -6,7 +6,9 @@ use leptos_router::path;
 use crate::components::shell::SignedInShell;
 use crate::pages::account::AccountPage;
 use crate::pages::audit::AuditPage;
+use crate::pages::data_hub::DataHubPage;
 use crate::pages::environments::EnvironmentsPage;
+use crate::pages::export::ExportPage;
 use crate::pages::flag::FlagPage;
 use crate::pages::flags::FlagsPage;
 use crate::pages::home::HomePage;
@@ -56,6 +58,8 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("users") view=UsersPage />
                     <Route path=path!("audit") view=AuditPage />
                     <Route path=path!("e/:env") view=FlagsPage />
+                    <Route path=path!("e/:env/live") view=DataHubPage />
+                    <Route path=path!("e/:env/export") view=ExportPage />
                     <Route path=path!("e/:env/flags/:flag") view=FlagPage />
                     <Route path=path!("e/:env/flags/:flag/:tab") view=FlagPage />
                 </ParentRoute>

@@ -2,7 +2,6 @@
 //! dictionary-encoded strings. `IngestStore` writes on each backend its fastest way.
 
 mod dictionary;
-mod index_order;
 mod merge;
 mod postgres;
 mod sqlite;

@@ -154,6 +154,18 @@ pub fn weekday_date(ms: i64) -> String {
     format!("{} {}", WEEKDAYS[t.weekday % 7], t.day)
 }
 
+/// `Mar 4, 14:05`
+pub fn day_time(ms: i64) -> String {
+    let t = local_time(ms);
+    format!(
+        "{} {}, {:02}:{:02}",
+        MONTHS[(t.month as usize + 11) % 12],
+        t.day,
+        t.hour,
+        t.minute
+    )
+}
+
 /// `Mar 4, 2025, 14:05`
 pub fn date_time(ms: i64) -> String {
     let t = local_time(ms);

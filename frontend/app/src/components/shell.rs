@@ -15,6 +15,13 @@ pub fn SignedInShell() -> impl IntoView {
     let session = use_session();
     let environments = provide_environments();
     let current_env = use_current_env();
+    // Flags stays current on a flag's pages, but not on the Data hub or Data export.
+    let location = leptos_router::hooks::use_location();
+    let flags_active = move || {
+        let base = env_path(&current_env.get(), "");
+        let path = location.pathname.get();
+        path == base || path.starts_with(&format!("{base}/flags/"))
+    };
     let nav_open = RwSignal::new(false);
     let sign_out_error = RwSignal::new(None::<String>);
 
@@ -66,7 +73,11 @@ pub fn SignedInShell() -> impl IntoView {
                 <A href="/" exact=true>"Overview"</A>
                 {move || {
                     let env = current_env.get();
-                    (!env.is_empty()).then(|| view! { <A href=env_path(&env, "")>"Flags"</A> })
+                    (!env.is_empty()).then(|| view! {
+                        <a href=env_path(&env, "") aria-current=move || flags_active().then_some("page")>"Flags"</a>
+                        <A href=env_path(&env, "/live")>"Data hub"</A>
+                        <A href=env_path(&env, "/export")>"Data export"</A>
+                    })
                 }}
                 <A href="/environments">"Environments"</A>
                 {(role == Role::Admin).then(|| view! { <A href="/users">"Users"</A> })}

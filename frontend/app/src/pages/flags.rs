@@ -39,7 +39,29 @@ pub fn FlagsPage() -> impl IntoView {
         tracking.set(String::new());
     };
 
-    let all = move || flags.get().and_then(Result::ok).unwrap_or_default();
+    // The last list that arrived, and the last refresh's error: a failed poll keeps the list.
+    let list = RwSignal::new(None::<Vec<FlagListItem>>);
+    let error = RwSignal::new(None::<String>);
+    Effect::new(move |_| match flags.get() {
+        Some(Ok(fresh)) => {
+            if list.with_untracked(|l| l.as_ref() != Some(&fresh)) {
+                list.set(Some(fresh));
+            }
+            error.set(None);
+        }
+        Some(Err(e)) => error.set(Some(e.sentence())),
+        None => {}
+    });
+    let state =
+        Memo::new(
+            move |_| match (list.with(|l| l.as_ref().map(Vec::is_empty)), error.get()) {
+                (None, None) => State::Loading,
+                (None, Some(e)) => State::Failed(e),
+                (Some(true), _) => State::Empty,
+                (Some(false), _) => State::Ready,
+            },
+        );
+    let all = move || list.get().unwrap_or_default();
     let sets = Memo::new(move |_| {
         let mut sets: Vec<String> = all().into_iter().flat_map(|f| f.sets).collect();
         sets.sort();
@@ -67,6 +89,8 @@ pub fn FlagsPage() -> impl IntoView {
         list
     };
 
+    let none_shown = Memo::new(move |_| shown().is_empty());
+
     view! {
         <Title text=move || format!("Flags · {}", env.get()) />
         <div class="flags-page">
@@ -74,8 +98,9 @@ pub fn FlagsPage() -> impl IntoView {
             <div>
                 <h1>"Flags"</h1>
                 <p class="muted">
-                    {move || match flags.get() {
-                        Some(Ok(list)) => {
+                    {move || match list.get() {
+                        Some(list) if list.is_empty() => format!("No flags yet in {}", env.get()),
+                        Some(list) => {
                             let off = list.iter().filter(|f| !f.tracking_enabled).count();
                             let mut text = format!("{} in {}", plural(list.len(), "flag"), env.get());
                             if off > 0 {
@@ -88,21 +113,26 @@ pub fn FlagsPage() -> impl IntoView {
                 </p>
             </div>
         </header>
-        {move || match flags.get() {
-            None => view! {
+        {move || match state.get() {
+            State::Loading => view! {
                 <ul class="flag-cards" aria-busy="true" aria-label="Loading flags">
                     {(0..3).map(|_| view! { <li class="card skeleton"></li> }).collect_view()}
                 </ul>
             }.into_any(),
-            Some(Err(e)) => view! {
+            State::Failed(e) => view! {
                 <div class="panel error-panel" role="alert">
                     <h2>"The flags could not be loaded"</h2>
-                    <p>{e.sentence()}</p>
+                    <p>{e}</p>
                     <button type="button" class="secondary" on:click=move |_| flags.refetch()>"Try again"</button>
                 </div>
             }.into_any(),
-            Some(Ok(list)) if list.is_empty() => view! { <ConnectSdk env=env /> }.into_any(),
-            Some(Ok(_)) => view! {
+            State::Empty => view! { <ConnectSdk env=env /> }.into_any(),
+            State::Ready => view! {
+                <Show when=move || error.get().is_some()>
+                    <p class="banner error" role="alert">
+                        {move || format!("The list could not be refreshed: {} It tries again every 10 seconds.", error.get().unwrap_or_default())}
+                    </p>
+                </Show>
                 <div class="filters" role="search" aria-label="Filter flags">
                     <input
                         type="search"
@@ -112,26 +142,25 @@ pub fn FlagsPage() -> impl IntoView {
                         prop:value=move || search.get()
                         on:input=move |ev| search.set(event_target_value(&ev))
                     />
-                    <select aria-label="Flag set" prop:value=move || set.get() on:change=move |ev| set.set(event_target_value(&ev))>
+                    <select aria-label="Filter by flag set" prop:value=move || set.get() on:change=move |ev| set.set(event_target_value(&ev))>
                         <option value="">"All flag sets"</option>
                         {move || sets.get().into_iter().map(|s| view! {
                             <option value=s.clone() selected=set.get_untracked() == s>{s.clone()}</option>
                         }).collect_view()}
                     </select>
-                    <select aria-label="Impression tracking" prop:value=move || tracking.get() on:change=move |ev| tracking.set(event_target_value(&ev))>
+                    <select aria-label="Filter by impression tracking" prop:value=move || tracking.get() on:change=move |ev| tracking.set(event_target_value(&ev))>
                         <option value="">"Tracking on or off"</option>
                         <option value="on">"Tracking on"</option>
                         <option value="off">"Tracking off"</option>
                     </select>
-                    <select aria-label="Sort by" prop:value=move || sort.get() on:change=move |ev| sort.set(event_target_value(&ev))>
+                    <select aria-label="Sort flags" prop:value=move || sort.get() on:change=move |ev| sort.set(event_target_value(&ev))>
                         <option value="name">"Sort by name"</option>
                         <option value="recent">"Recently changed"</option>
                         <option value="traffic">"Most impressions"</option>
                     </select>
                 </div>
                 {move || {
-                    let list = shown();
-                    if list.is_empty() {
+                    if none_shown.get() {
                         return view! {
                             <div class="panel empty-state">
                                 <p>"No flag matches these filters."</p>
@@ -152,6 +181,14 @@ pub fn FlagsPage() -> impl IntoView {
         </div>
     }
     .into_any()
+}
+
+#[derive(Clone, PartialEq)]
+enum State {
+    Loading,
+    Failed(String),
+    Empty,
+    Ready,
 }
 
 /// Cards re-render only when something they show changed.
@@ -206,7 +243,6 @@ fn FlagCard(flag: FlagListItem, env: String) -> impl IntoView {
                         {t.clone()}
                     </li>
                 }).collect_view()}
-                {treatments.is_empty().then(|| view! { <li class="muted small">"No treatments seen yet"</li> })}
             </ul>
             {(!flag.sets.is_empty()).then(|| view! {
                 <p class="tags" aria-label="Flag sets">

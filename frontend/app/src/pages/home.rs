@@ -85,7 +85,7 @@ fn EnvironmentTile(env: EnvironmentView) -> impl IntoView {
                     Some(Ok(u)) => view! {
                         <span><strong>{grouped(u.impressions_stored)}</strong> " impressions"</span>
                         <span><strong>{grouped(u.unique_keys_this_month)}</strong> " unique keys"</span>
-                        <span class="muted">{format!("in {}", api::display::month(&u.month))}</span>
+                        <span class="muted">"this month"</span>
                     }
                         .into_any(),
                     Some(Err(e)) => view! {

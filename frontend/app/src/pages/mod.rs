@@ -1,6 +1,8 @@
 pub mod account;
 pub mod audit;
+pub mod data_hub;
 pub mod environments;
+pub mod export;
 pub mod flag;
 pub mod flags;
 pub mod home;

@@ -31,7 +31,8 @@ pub struct ExportJobsActor {
     settings: JobSettings,
     /// A job (or the look for one) is under way.
     busy: bool,
-    /// Looking for the next job failed; the tick tries again.
+    /// There may be jobs to run that no message will announce: set at start when a previous
+    /// process left some, and when looking for the next job failed (the tick tries again).
     retry: bool,
 }
 
@@ -46,8 +47,9 @@ impl Actor for ExportJobsActor {
                 act.run_next(ctx);
             }
         });
-        self.sweep(ctx);
-        self.run_next(ctx);
+        if self.retry {
+            self.run_next(ctx);
+        }
     }
 }
 
@@ -183,16 +185,20 @@ pub struct ExportJobs {
 }
 
 impl ExportJobs {
-    /// Starts the actor, which takes up unfinished jobs at once. Must run inside an actix system.
-    pub fn start(db: Database, dir: PathBuf, ttl_days: u32) -> ExportJobs {
+    /// Expires what is due, then starts the actor, which takes up unfinished jobs at once.
+    /// The start-up look is awaited here rather than left running in the actor, so that a
+    /// server that stops right away has no query in flight. Must run inside an actix system.
+    pub async fn start(db: Database, dir: PathBuf, ttl_days: u32) -> anyhow::Result<ExportJobs> {
+        expire(&db).await?;
+        let unfinished = db.next_export_job().await?.is_some();
         let addr = ExportJobsActor {
             db,
             settings: JobSettings { dir, ttl_days },
             busy: false,
-            retry: false,
+            retry: unfinished,
         }
         .start();
-        ExportJobs { addr }
+        Ok(ExportJobs { addr })
     }
 
     pub async fn create(&self, job: CreateJob) -> Result<Result<ExportJobRow, DbErr>, ActorError> {

@@ -259,7 +259,11 @@ async fn interrupted_jobs_resume_from_their_checkpoint_after_a_restart() {
     let parquet_job = first.wait_done(env_id, parquet).await;
     let text_path = text_job.file_path.clone().unwrap();
     let reference = std::fs::read(&text_path).unwrap();
-    assert_eq!(reference.iter().filter(|b| **b == b'\n').count(), 30);
+    assert_eq!(
+        ndjson(&reference).len(),
+        30,
+        "plain NDJSON, nothing after the rows"
+    );
     // Let the first server's actor settle (it finds no more work) before the rows change.
     tokio::time::sleep(Duration::from_millis(200)).await;
 

@@ -4,7 +4,7 @@ use sea_orm::sqlx::{self, PgConnection, PgPool};
 
 use super::copy_text::CopyText;
 use crate::ingest::dictionary::{Dictionary, Ids, Pending};
-use crate::ingest::{index_order, CountDelta, UsageDelta, WriteBatch};
+use crate::ingest::{CountDelta, UsageDelta, WriteBatch};
 
 /// COPY data is sent in pieces of about this size, so PostgreSQL parses one piece while the
 /// next is encoded, and the buffer stays small whatever the batch.
@@ -99,8 +99,7 @@ async fn copy_impressions(
     ids: &Ids<'_>,
     batch: &WriteBatch,
 ) -> Result<(), sqlx::Error> {
-    let rows = index_order::impressions(batch);
-    copy_rows(conn, COPY_IMPRESSIONS, &rows, |t, r| {
+    copy_rows(conn, COPY_IMPRESSIONS, &batch.impressions, |t, r| {
         let i = &r.impression;
         t.int(r.environment_id);
         t.int(r.flag_id);
@@ -125,8 +124,7 @@ async fn copy_events(
     ids: &Ids<'_>,
     batch: &WriteBatch,
 ) -> Result<(), sqlx::Error> {
-    let rows = index_order::events(batch);
-    copy_rows(conn, COPY_EVENTS, &rows, |t, r| {
+    copy_rows(conn, COPY_EVENTS, &batch.events, |t, r| {
         let e = &r.event;
         t.int(r.environment_id);
         t.opt_int(ids.of(Some(&e.event_type)));

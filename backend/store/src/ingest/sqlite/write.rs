@@ -4,7 +4,7 @@ use rusqlite::{Connection, Statement, ToSql, Transaction, TransactionBehavior};
 
 use super::statements::{self, chunk_sizes, Insert};
 use crate::ingest::dictionary::{Dictionary, Ids, Pending};
-use crate::ingest::{index_order, WriteBatch};
+use crate::ingest::WriteBatch;
 
 /// The connection and the string ids it has committed.
 pub struct BatchWriter {
@@ -106,8 +106,7 @@ fn insert_impressions(
     ids: &Ids<'_>,
     batch: &WriteBatch,
 ) -> rusqlite::Result<()> {
-    let rows = index_order::impressions(batch);
-    insert_rows(txn, &statements::IMPRESSIONS, &rows, |p, r| {
+    insert_rows(txn, &statements::IMPRESSIONS, &batch.impressions, |p, r| {
         let i = &r.impression;
         p.bind(r.environment_id)?;
         p.bind(r.flag_id)?;
@@ -127,8 +126,7 @@ fn insert_impressions(
 }
 
 fn insert_events(txn: &Transaction<'_>, ids: &Ids<'_>, batch: &WriteBatch) -> rusqlite::Result<()> {
-    let rows = index_order::events(batch);
-    insert_rows(txn, &statements::EVENTS, &rows, |p, r| {
+    insert_rows(txn, &statements::EVENTS, &batch.events, |p, r| {
         let e = &r.event;
         p.bind(r.environment_id)?;
         p.bind(ids.of(Some(&e.event_type)))?;

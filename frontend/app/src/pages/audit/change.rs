@@ -80,6 +80,50 @@ pub fn headline(action: &str, new_value: Option<&Value>) -> (String, &'static st
     (text.to_owned(), tone)
 }
 
+/// Known shapes made readable before comparing: a key as its kind and hint, a user's
+/// `active` as a status, a tracking toggle as tracking, a password change as news.
+pub fn readable(action: &str, value: Option<&Value>) -> Option<Value> {
+    let value = value?;
+    let Value::Object(map) = value else {
+        return Some(value.clone());
+    };
+    let mut out = serde_json::Map::new();
+    if action.starts_with("sdk_key.") {
+        let kind = map.get("kind").and_then(Value::as_str).unwrap_or("");
+        let hint = map.get("hint").and_then(Value::as_str).unwrap_or("");
+        let prefix = if kind == "client" {
+            "imp_cli_"
+        } else {
+            "imp_srv_"
+        };
+        out.insert(
+            "key".into(),
+            Value::String(format!("{kind} {prefix}…{hint}")),
+        );
+        return Some(Value::Object(out));
+    }
+    for (field, v) in map {
+        match (action, field.as_str(), v) {
+            (a, "active", Value::Bool(active)) if a.starts_with("user.") => {
+                let status = if *active { "active" } else { "deactivated" };
+                out.insert("status".into(), Value::String(status.into()));
+            }
+            (a, "password_changed", Value::Bool(changed)) if a.starts_with("user.") => {
+                if *changed {
+                    out.insert("password".into(), Value::String("changed".into()));
+                }
+            }
+            ("flag.tracking", "enabled", v) => {
+                out.insert("tracking".into(), v.clone());
+            }
+            _ => {
+                out.insert(field.clone(), v.clone());
+            }
+        }
+    }
+    Some(Value::Object(out))
+}
+
 /// One line of a change.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Line {
@@ -249,6 +293,47 @@ mod tests {
         let key = json!({"id": 3, "kind": "server", "hint": "ab12"});
         assert_eq!(lines(None, Some(&key)).len(), 3);
         assert!(matches!(lines(Some(&key), None)[0], Line::Removed { .. }));
+    }
+
+    #[test]
+    fn keys_users_and_tracking_read_as_people_say_them() {
+        let key = json!({"id": 3, "kind": "client", "hint": "ab12"});
+        let key = readable("sdk_key.revoke", Some(&key));
+        assert_eq!(
+            lines(key.as_ref(), None),
+            vec![Line::Removed {
+                field: "key".into(),
+                value: "client imp_cli_…ab12".into()
+            }]
+        );
+        let old = readable(
+            "user.update",
+            Some(&json!({"role": "viewer", "active": true})),
+        );
+        let new = readable(
+            "user.update",
+            Some(&json!({"role": "viewer", "active": false, "password_changed": false})),
+        );
+        assert_eq!(
+            lines(old.as_ref(), new.as_ref()),
+            vec![Line::Changed {
+                field: "status".into(),
+                old: "active".into(),
+                new: "deactivated".into()
+            }]
+        );
+        let new = readable(
+            "user.password",
+            Some(&json!({"role": "viewer", "active": true, "password_changed": true})),
+        );
+        assert_eq!(
+            lines(old.as_ref(), new.as_ref()),
+            vec![Line::Changed {
+                field: "password".into(),
+                old: "—".into(),
+                new: "changed".into()
+            }]
+        );
     }
 
     #[test]

@@ -13,7 +13,7 @@ use leptos_router::NavigateOptions;
 use crate::api;
 use crate::components::format::{date_time, parse_iso_ms};
 use crate::env::{env_path, use_environments};
-use change::{has_detail, headline, lines, pretty, Line, ACTION_GROUPS};
+use change::{has_detail, headline, lines, pretty, readable, Line, ACTION_GROUPS};
 
 const LIMITS: [u32; 4] = [50, 200, 500, 1000];
 const DEFAULT_LIMIT: u32 = 200;
@@ -248,7 +248,13 @@ pub fn AuditPage() -> impl IntoView {
 #[component]
 fn Entry(entry: AuditView) -> impl IntoView {
     let (title, tone) = headline(&entry.action, entry.new_value.as_ref());
-    let changes = lines(entry.old_value.as_ref(), entry.new_value.as_ref());
+    let changes = lines(
+        readable(&entry.action, entry.old_value.as_ref()).as_ref(),
+        readable(&entry.action, entry.new_value.as_ref()).as_ref(),
+    );
+    // The target says more than the environment only when it differs from it.
+    let target =
+        (entry.environment.as_deref() != Some(entry.target.as_str())).then(|| entry.target.clone());
     let detail = has_detail(entry.old_value.as_ref(), entry.new_value.as_ref());
     let at = parse_iso_ms(&entry.at)
         .map(date_time)
@@ -260,11 +266,13 @@ fn Entry(entry: AuditView) -> impl IntoView {
             </td>
             <td data-label="Who" class="audit-actor">{entry.actor.clone()}</td>
             <td data-label="What">
-                <span class=format!("audit-title tone-{tone}")>{title}</span>
-                <span class="audit-target">
-                    <code>{entry.target.clone()}</code>
-                    <span class="audit-action">{entry.action.clone()}</span>
-                </span>
+                <div>
+                    <span class=format!("audit-title tone-{tone}")>{title}</span>
+                    <span class="audit-target">
+                        {target.map(|t| view! { <code>{t}</code> })}
+                        <span class="audit-action">{entry.action.clone()}</span>
+                    </span>
+                </div>
             </td>
             <td data-label="Environment">
                 {match entry.environment.clone() {
@@ -276,6 +284,7 @@ fn Entry(entry: AuditView) -> impl IntoView {
                 }}
             </td>
             <td data-label="Change" class="audit-change">
+                <div>
                 {if changes.is_empty() {
                     view! { <span class="muted">"No field changed"</span> }.into_any()
                 } else {
@@ -301,6 +310,7 @@ fn Entry(entry: AuditView) -> impl IntoView {
                         </div>
                     </details>
                 })}
+                </div>
             </td>
         </tr>
     }

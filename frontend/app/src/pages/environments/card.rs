@@ -1,7 +1,7 @@
 //! One environment: its settings, usage and SDK keys.
 
 use imprint_types::{
-    CreateSdkKeyRequest, EnvironmentView, NewSdkKey, SdkKeyKind, SdkKeySummary,
+    CreateSdkKeyRequest, EnvironmentView, NewSdkKey, RetentionView, SdkKeyKind, SdkKeySummary,
     UpdateEnvironmentRequest,
 };
 use leptos::prelude::*;
@@ -13,7 +13,7 @@ use super::usage::Usage;
 use super::{name_of, RETENTION_HELP};
 use crate::api;
 use crate::components::dialog::{ConfirmDialog, Dialog};
-use crate::components::format::{date_time, parse_iso_ms};
+use crate::components::format::{date_time, grouped, parse_iso_ms};
 use crate::env::{env_path, use_environments};
 
 /// "Mar 4, 2025, 14:05" in the browser's time zone.
@@ -338,6 +338,19 @@ fn SettingsDialog(
     let days_value = RwSignal::new(String::new());
     let error = RwSignal::new(None::<String>);
     let busy = RwSignal::new(false);
+    // How long hourly counts stay, and the last purge: read when the dialog opens. Without
+    // them the help says the same in general words.
+    let retention_info = LocalResource::new(move || {
+        let wanted = open.get();
+        let env_name = name.get();
+        async move {
+            if !wanted {
+                return None;
+            }
+            let path = format!("/api/v1/environments/{env_name}/retention");
+            api::get::<RetentionView>(&path).await.ok()
+        }
+    });
 
     // Start from the current values each time the dialog opens.
     Effect::new(move |_| {
@@ -382,20 +395,18 @@ fn SettingsDialog(
             let path = format!("/api/v1/environments/{current}");
             match api::patch::<_, EnvironmentView>(&path, &body).await {
                 Ok(updated) => {
-                    let mut changes = Vec::new();
-                    if body.name.is_some() {
-                        changes.push(format!("renamed to {}", updated.name));
-                    }
-                    if body.retention_days.is_some() {
-                        changes.push(format!(
-                            "keeps impressions and events {} days",
-                            updated.retention_days
-                        ));
-                    }
-                    on_saved.run(api::display::sentence(&format!(
-                        "{current} {}",
-                        changes.join(" and ")
-                    )));
+                    let days = updated.retention_days;
+                    let news = match (body.name.is_some(), body.retention_days.is_some()) {
+                        (true, true) => format!(
+                            "Renamed {current} to {}; retention is now {days} days.",
+                            updated.name
+                        ),
+                        (true, false) => format!("Renamed {current} to {}.", updated.name),
+                        _ => format!(
+                            "Retention of {current} is now {days} days: older impressions and events are deleted."
+                        ),
+                    };
+                    on_saved.run(news);
                     environments.0.refetch();
                     busy.set(false);
                     open.set(false);
@@ -445,7 +456,31 @@ fn SettingsDialog(
                     prop:value=days_value
                     on:input=move |ev| days_value.set(event_target_value(&ev))
                 />
-                <p class="help" id=days_help>{RETENTION_HELP} " From 1 to 3650 days."</p>
+                <p class="help" id=days_help>
+                    {move || match retention_info.get().flatten() {
+                        Some(info) => format!(
+                            "Impressions and events older than this are deleted. Hourly counts are kept {} days, so charts still show older traffic. From 1 to 3650 days.",
+                            info.counts_retention_days
+                        ),
+                        None => format!("{RETENTION_HELP} From 1 to 3650 days."),
+                    }}
+                </p>
+                {move || {
+                    retention_info
+                        .get()
+                        .flatten()
+                        .and_then(|info| info.last_run)
+                        .map(|run| view! {
+                            <p class="help last-purge">
+                                {format!(
+                                    "Last purge {}: {} impressions and {} events removed.",
+                                    when(&run.finished_at),
+                                    grouped(run.impressions_deleted),
+                                    grouped(run.events_deleted),
+                                )}
+                            </p>
+                        })
+                }}
                 <Show when=move || error.get().is_some()>
                     <p class="form-error" role="alert">{move || error.get()}</p>
                 </Show>

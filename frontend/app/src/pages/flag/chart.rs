@@ -7,7 +7,7 @@ use leptos::html;
 use leptos::prelude::*;
 
 use crate::components::format::{
-    clock, compact, date_time, grouped, local_offset_ms, local_time, weekday_date,
+    clock, compact, day_time, grouped, local_offset_ms, local_time, weekday_date,
 };
 
 const HOUR: i64 = 3_600_000;
@@ -129,7 +129,8 @@ pub fn TrafficChart(data: Monitoring, bucket_hours: i64) -> impl IntoView {
     let n = b.len().max(1);
     let total: i64 = b.iter().map(|x| x.total).sum();
     let max = b.iter().map(|x| x.total).max().unwrap_or(0);
-    let (top, step) = nice_scale(max);
+    // Headroom above the tallest bar.
+    let (top, step) = nice_scale(max + max / 8);
     let origin = b.first().map(|x| x.start).unwrap_or(data.from);
     let span = (b.last().map(|x| x.end).unwrap_or(data.to) - origin).max(1);
     let x_of = move |t: i64| ((t - origin) as f64 / span as f64 * n as f64).clamp(0.0, n as f64);
@@ -195,9 +196,9 @@ pub fn TrafficChart(data: Monitoring, bucket_hours: i64) -> impl IntoView {
     let describe = move |i: usize| -> Option<Reading> {
         let bucket = b.with_value(|b| b.get(i).cloned())?;
         let when = if bucket_hours == 1 {
-            format!("{} – {}", date_time(bucket.start), clock(bucket.end))
+            format!("{} – {}", day_time(bucket.start), clock(bucket.end))
         } else {
-            format!("{} – {}", date_time(bucket.start), date_time(bucket.end))
+            format!("{} – {}", day_time(bucket.start), day_time(bucket.end))
         };
         let off = bands.with_value(|bands| {
             bands
@@ -330,7 +331,8 @@ pub fn TrafficChart(data: Monitoring, bucket_hours: i64) -> impl IntoView {
                     on:blur=move |_| selected.set(None)
                 >
                     {svg}
-                    {bands.get_value().into_iter().map(|(a, z)| view! {
+                    // Captions only where the band is wide enough to read them.
+                    {bands.get_value().into_iter().filter(|(a, z)| (z - a) / n as f64 >= 0.08).map(|(a, z)| view! {
                         <span class="off-caption" style=format!("left:{}%;width:{}%", a / n as f64 * 100.0, (z - a) / n as f64 * 100.0)>
                             "Not tracked"
                         </span>

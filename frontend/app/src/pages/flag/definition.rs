@@ -124,7 +124,7 @@ pub fn DefinitionView(definition: Definition) -> impl IntoView {
                     </span>
                     <strong>{format!("{}%", d.with_value(|d| d.traffic_allocation))}</strong>
                     <span class="muted small">
-                        "of keys reach the targeting rules; the rest get the default treatment (" <code>"not in split"</code> ")."
+                        "of keys reach the targeting rules; the others get the default treatment, labelled " <code>"not in split"</code> "."
                     </span>
                 </div>
                 <ol class="rules">

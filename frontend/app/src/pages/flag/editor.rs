@@ -167,6 +167,16 @@ pub fn Editor(initial: Definition, creating: bool, editing: RwSignal<bool>) -> i
     let initial = StoredValue::new(initial);
     let problems = Problems(RwSignal::new(Vec::new()));
     let failure = RwSignal::new(None::<String>);
+    let summary = NodeRef::<leptos::html::Div>::new();
+    // The problems are listed at the top of the form: bring them into view.
+    let show_summary = move || {
+        request_animation_frame(move || {
+            #[cfg(feature = "hydrate")]
+            if let Some(el) = summary.get_untracked() {
+                el.scroll_into_view();
+            }
+        })
+    };
     let pending = RwSignal::new(false);
     let names = Memo::new(move |_| {
         treatments.with(|list| {
@@ -268,6 +278,7 @@ pub fn Editor(initial: Definition, creating: bool, editing: RwSignal<bool>) -> i
                 "Some fields need fixing before the definition can be saved:".into(),
             ));
             problems.0.set(local);
+            show_summary();
             return;
         }
         pending.set(true);
@@ -287,6 +298,7 @@ pub fn Editor(initial: Definition, creating: bool, editing: RwSignal<bool>) -> i
                     problems
                         .0
                         .set(e.fields.into_iter().map(|p| (p.field, p.message)).collect());
+                    show_summary();
                 }
                 Err(e) => {
                     failure.set(Some(format!(
@@ -294,6 +306,7 @@ pub fn Editor(initial: Definition, creating: bool, editing: RwSignal<bool>) -> i
                         e.error.sentence()
                     )));
                     problems.0.set(Vec::new());
+                    show_summary();
                 }
             }
             pending.set(false);
@@ -320,7 +333,7 @@ pub fn Editor(initial: Definition, creating: bool, editing: RwSignal<bool>) -> i
                 </div>
             </div>
             <Show when=move || failure.get().is_some()>
-                <div class="form-error summary" role="alert">
+                <div class="form-error summary" role="alert" node_ref=summary>
                     <p>{move || failure.get()}</p>
                     <ul>
                         {move || problems.0.get().into_iter().map(|(field, message)| {
@@ -353,7 +366,7 @@ pub fn Editor(initial: Definition, creating: bool, editing: RwSignal<bool>) -> i
                                     />
                                     <textarea
                                         class="mono"
-                                        rows="1"
+                                        rows=move || t.config.with(|c| c.lines().count().clamp(1, 8))
                                         placeholder="{\"color\": \"blue\"}  (optional)"
                                         aria-label=move || format!("Treatment {} configuration (JSON)", index() + 1)
                                         aria-invalid=move || (!problems.at(&format!("{}.config", at())).is_empty()).to_string()

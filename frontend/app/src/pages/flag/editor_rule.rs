@@ -152,7 +152,7 @@ pub fn RuleEditor(rule: RuleDraft, rules: RwSignal<Vec<RuleDraft>>) -> impl Into
                     class="ghost small icon-button"
                     aria-label=move || format!("Move rule {} down", number())
                     title="Move down"
-                    disabled=move || index.get() + 1 >= rules.with(Vec::len)
+                    disabled=move || { index.get() + 1 >= rules.with(Vec::len) }
                     on:click=move |_| shift(1)
                 >"↓"</button>
                 <button

@@ -9,6 +9,7 @@ mod editor;
 mod editor_matcher;
 mod editor_rule;
 mod editor_serve;
+mod live;
 mod model;
 mod monitoring;
 mod request;
@@ -62,7 +63,11 @@ impl FlagCtx {
     }
 }
 
-const TABS: [(&str, &str); 2] = [("definition", "Definition"), ("monitoring", "Monitoring")];
+const TABS: [(&str, &str); 3] = [
+    ("definition", "Definition"),
+    ("monitoring", "Monitoring"),
+    ("live", "Live tail"),
+];
 
 #[component]
 pub fn FlagPage() -> impl IntoView {
@@ -90,6 +95,12 @@ pub fn FlagPage() -> impl IntoView {
     };
     provide_context(ctx);
     let tracking_open = RwSignal::new(false);
+    // Only a change between loaded and failed rebuilds the tabs (an open editor survives a
+    // refetch).
+    let failed = Memo::new(move |_| match detail.get() {
+        Some(Err(e)) => Some(e.sentence()),
+        _ => None,
+    });
 
     view! {
         <Title text=move || flag.get() />
@@ -97,9 +108,10 @@ pub fn FlagPage() -> impl IntoView {
         <header class="page-header flag-header">
             <div class="flag-heading">
                 <nav class="breadcrumb" aria-label="Breadcrumb">
-                    <a href=move || env_path(&env.get(), "")>"Flags"</a>
-                    <span aria-hidden="true">"/"</span>
-                    <span class="muted">{move || env.get()}</span>
+                    <a href=move || env_path(&env.get(), "")>
+                        <span aria-hidden="true">"‹ "</span>
+                        {move || format!("Flags in {}", env.get())}
+                    </a>
                 </nav>
                 <h1 class="flag-title">{move || flag.get()}</h1>
                 <FlagMeta />
@@ -122,15 +134,18 @@ pub fn FlagPage() -> impl IntoView {
             </div>
         </header>
         <TrackingDialog open=tracking_open />
-        {move || match detail.get() {
-            Some(Err(e)) => view! {
+        {move || match failed.get() {
+            Some(e) => view! {
                 <div class="panel error-panel" role="alert">
                     <h2>"This flag could not be loaded"</h2>
-                    <p>{e.sentence()}</p>
-                    <button type="button" class="secondary" on:click=move |_| detail.refetch()>"Try again"</button>
+                    <p>{e}</p>
+                    <button type="button" class="secondary" on:click=move |_| detail.refetch()>
+                        "Try again"
+                    </button>
                 </div>
-            }.into_any(),
-            _ => view! { <FlagTabs tab=tab /> }.into_any(),
+            }
+            .into_any(),
+            None => view! { <FlagTabs tab=tab /> }.into_any(),
         }}
         </div>
     }
@@ -197,6 +212,7 @@ fn FlagTabs(tab: Memo<String>) -> impl IntoView {
         {move || match tab.get().as_str() {
             "definition" => view! { <definition::DefinitionTab /> }.into_any(),
             "monitoring" => view! { <monitoring::MonitoringTab /> }.into_any(),
+            "live" => view! { <live::LiveTab /> }.into_any(),
             other => view! {
                 <div class="panel">
                     <h2>"Nothing here yet"</h2>

@@ -9,7 +9,7 @@ use leptos::prelude::*;
 use super::chart::{treatment_color, TrafficChart};
 use super::FlagCtx;
 use crate::api;
-use crate::components::format::{clock, date_time, grouped, now_ms, percent, relative};
+use crate::components::format::{clock, day_time, grouped, now_ms, percent};
 
 const HOUR: i64 = 3_600_000;
 const REFRESH: Duration = Duration::from_secs(10);
@@ -44,6 +44,8 @@ pub fn MonitoringTab() -> impl IntoView {
         }
     });
     let tracking_off = move || ctx.loaded().is_some_and(|d| !d.tracking_enabled);
+    // Polls that bring nothing new leave the chart alone (hover and focus stay).
+    let current = Memo::new(move |_| data.get());
 
     view! {
         <div class="monitoring-toolbar">
@@ -71,7 +73,7 @@ pub fn MonitoringTab() -> impl IntoView {
                 "Evaluated keys still count toward MTK."
             </div>
         </Show>
-        {move || match data.get() {
+        {move || match current.get() {
             None => view! {
                 <div class="panel loading-panel" aria-busy="true"><p class="muted">"Loading traffic…"</p></div>
             }.into_any(),
@@ -95,23 +97,23 @@ pub fn MonitoringTab() -> impl IntoView {
 fn MonitoringView(m: Monitoring, range_text: &'static str, bucket_hours: i64) -> impl IntoView {
     let stored: i64 = m.hours.iter().flat_map(|h| h.treatments.values()).sum();
     let counted: i64 = m.hours.iter().map(|h| h.counted_by_sdk).sum();
-    let last = m
+    let busiest = m
         .hours
         .iter()
-        .rev()
-        .find(|h| h.treatments.values().any(|n| *n > 0))
-        .map(|h| relative(h.hour, now_ms()));
+        .map(|h| (h.treatments.values().sum::<i64>(), h.hour))
+        .filter(|(n, _)| *n > 0)
+        .max();
     let names = m.treatments.clone();
     let off_notes: Vec<String> = m
         .tracking_off
         .iter()
         .map(|p| match p.to {
-            Some(to) => format!("from {} to {}", date_time(p.from), date_time(to)),
-            None => format!("since {}", date_time(p.from)),
+            Some(to) => format!("was off from {} to {}", day_time(p.from), day_time(to)),
+            None => format!("has been off since {}", day_time(p.from)),
         })
         .collect();
     let partial_raw = m.raw_data_since > m.from;
-    let raw_since = date_time(m.raw_data_since);
+    let raw_since = day_time(m.raw_data_since);
     let unique = m.unique_keys.clone();
     let labels = m.labels.clone();
 
@@ -126,8 +128,13 @@ fn MonitoringView(m: Monitoring, range_text: &'static str, bucket_hours: i64) ->
                 <strong class="stat-value">{grouped(counted)}</strong>
             </div>
             <div class="stat">
-                <span class="stat-label">"Latest traffic"</span>
-                <strong class="stat-value">{last.unwrap_or_else(|| "None".into())}</strong>
+                <span class="stat-label">"Busiest hour"</span>
+                {match busiest {
+                    Some((n, hour)) => view! {
+                        <strong class="stat-value">{grouped(n)}<span class="stat-unit">{format!(" at {}", day_time(hour))}</span></strong>
+                    }.into_any(),
+                    None => view! { <strong class="stat-value">"–"</strong> }.into_any(),
+                }}
             </div>
         </div>
         <section class="panel" aria-labelledby="traffic-title">
@@ -142,7 +149,7 @@ fn MonitoringView(m: Monitoring, range_text: &'static str, bucket_hours: i64) ->
                 <p class="chart-note">
                     <span class="swatch off-swatch" aria-hidden="true"></span>
                     {format!(
-                        "Impression tracking was off {}: impressions were not stored then, so the chart is empty there. Evaluated keys still counted toward MTK.",
+                        "Impression tracking {}: impressions are not stored while it is off, so the chart is empty there (shaded). Evaluated keys still count toward MTK.",
                         off_notes.join("; ")
                     )}
                 </p>
@@ -187,8 +194,10 @@ fn Breakdown(rows: Vec<(String, i64, Option<&'static str>)>, what: &'static str)
                 {rows.into_iter().map(|(name, n, color)| view! {
                     <tr>
                         <th scope="row">
-                            {color.map(|c| view! { <span class="swatch" style=format!("background:{c}") aria-hidden="true"></span> })}
-                            <code>{name}</code>
+                            <span class="row-name">
+                                {color.map(|c| view! { <span class="swatch" style=format!("background:{c}") aria-hidden="true"></span> })}
+                                <code>{name}</code>
+                            </span>
                         </th>
                         <td class="bar-cell" aria-hidden="true">
                             <span class="share-bar"><span style=format!("width:{}%;background:{}", n as f64 / max as f64 * 100.0, color.unwrap_or("var(--primary)"))></span></span>

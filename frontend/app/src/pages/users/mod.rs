@@ -170,8 +170,10 @@ fn UserRow(
     view! {
         <tr class:inactive=move || !active() data-user=email>
             <td data-label="Email">
-                <span class="user-email">{email}</span>
-                {me.then(|| view! { <span class="you-badge">"you"</span> })}
+                <div>
+                    <span class="user-email">{email}</span>
+                    {me.then(|| view! { <span class="you-badge">"you"</span> })}
+                </div>
             </td>
             <td data-label="Role">
                 <span class=move || format!("role-badge role-{}", role())>{move || role().as_str()}</span>

@@ -160,8 +160,9 @@ impl Encoder {
     /// a new encoder: a gzip stream ends its member (a file of several members is still one
     /// valid gzip file). Parquet output can never be continued, whatever is done here.
     pub fn checkpoint(&mut self, out: &mut Vec<u8>) -> anyhow::Result<()> {
-        if let Some(gzip) = self.gzip.replace(new_gzip()) {
-            out.extend(gzip.finish().context("finishing a gzip member")?);
+        if let Some(gzip) = &mut self.gzip {
+            let member = std::mem::replace(gzip, new_gzip());
+            out.extend(member.finish().context("finishing a gzip member")?);
         }
         Ok(())
     }

@@ -1,0 +1,141 @@
+//! One impression of the live tail: its table row and, expanded, its raw JSON.
+
+use leptos::prelude::*;
+use serde::Deserialize;
+
+use crate::components::format::local_offset_ms;
+
+/// An impression as the tail sends it (the export's field names).
+#[derive(Debug, Clone, Deserialize)]
+struct Fields {
+    flag: String,
+    key: String,
+    treatment: String,
+    label: Option<String>,
+    change_number: Option<i64>,
+    timestamp: i64,
+    received_at: i64,
+    sdk: Option<String>,
+    machine_name: Option<String>,
+    machine_ip: Option<String>,
+    #[serde(default)]
+    replayed: bool,
+}
+
+/// A row of the table, numbered in arrival order (the key of the keyed list).
+#[derive(Debug, Clone)]
+pub struct LiveRow {
+    pub seq: u64,
+    fields: Fields,
+    raw: String,
+}
+
+impl LiveRow {
+    pub fn parse(seq: u64, raw: String) -> Option<LiveRow> {
+        let fields = serde_json::from_str(&raw).ok()?;
+        Some(LiveRow { seq, fields, raw })
+    }
+
+    /// The impression as indented JSON, properties included.
+    fn pretty(&self) -> String {
+        serde_json::from_str::<serde_json::Value>(&self.raw)
+            .ok()
+            .and_then(|v| serde_json::to_string_pretty(&v).ok())
+            .unwrap_or_else(|| self.raw.clone())
+    }
+}
+
+/// `HH:MM:SS.mmm` in the browser's time zone.
+pub fn time_of_day(ms: i64) -> String {
+    let local = (ms + local_offset_ms(ms)).rem_euclid(86_400_000);
+    format!(
+        "{:02}:{:02}:{:02}.{:03}",
+        local / 3_600_000,
+        local / 60_000 % 60,
+        local / 1000 % 60,
+        local % 1000
+    )
+}
+
+const COLUMNS: usize = 10;
+
+/// Both table rows of one impression, in their own `<tbody>` so the details follow it.
+#[component]
+pub fn LiveRowView(row: LiveRow) -> impl IntoView {
+    let expanded = RwSignal::new(false);
+    let f = row.fields.clone();
+    let details_id = format!("impression-{}", row.seq);
+    let label = format!("Show the JSON of {} for {}", f.flag, f.key);
+    let machine = f
+        .machine_name
+        .clone()
+        .or(f.machine_ip.clone())
+        .unwrap_or_default();
+    let lag = (f.received_at - f.timestamp).max(0);
+    let received_title = format!("{} ms after evaluation", lag);
+    let row_for_json = row.clone();
+    view! {
+        <tbody class="live-row" class:open=move || expanded.get() class:replayed=f.replayed data-flag=f.flag.clone()>
+            <tr>
+                <td class="expand-cell">
+                    <button
+                        type="button"
+                        class="expand"
+                        aria-expanded=move || expanded.get().to_string()
+                        aria-controls=details_id.clone()
+                        aria-label=label
+                        on:click=move |_| expanded.update(|e| *e = !*e)
+                    >
+                        <span aria-hidden="true">{move || if expanded.get() { "▾" } else { "▸" }}</span>
+                    </button>
+                </td>
+                <td class="mono nowrap">
+                    <time>{time_of_day(f.timestamp)}</time>
+                    {f.replayed.then(|| view! { <span class="replayed-tag" title="Sent from storage by the replay">"replay"</span> })}
+                </td>
+                <td class="mono strong">{f.flag.clone()}</td>
+                <td class="mono">{f.key.clone()}</td>
+                <td><span class="treatment-pill mono">{f.treatment.clone()}</span></td>
+                <td>
+                    {match f.label.clone() {
+                        Some(label) => view! { <span>{label}</span> }.into_any(),
+                        None => view! { <span class="muted">"not available"</span> }.into_any(),
+                    }}
+                </td>
+                <td class="mono">{f.change_number.map(|c| c.to_string()).unwrap_or_else(|| "—".into())}</td>
+                <td class="mono small">{f.sdk.clone().unwrap_or_else(|| "—".into())}</td>
+                <td class="mono small">{if machine.is_empty() { "—".to_owned() } else { machine }}</td>
+                <td class="mono nowrap" title=received_title>{time_of_day(f.received_at)}</td>
+            </tr>
+            <tr class="json-row" id=details_id.clone() hidden=move || !expanded.get()>
+                <td colspan=COLUMNS.to_string()>
+                    {move || expanded.get().then(|| view! {
+                        <pre class="json" tabindex="0" aria-label="Impression JSON">{row_for_json.pretty()}</pre>
+                    })}
+                </td>
+            </tr>
+        </tbody>
+    }
+    .into_any()
+}
+
+/// The table's header row.
+#[component]
+pub fn LiveHeader() -> impl IntoView {
+    view! {
+        <thead>
+            <tr>
+                <th class="expand-cell"><span class="visually-hidden">"Details"</span></th>
+                <th scope="col">"Time"</th>
+                <th scope="col">"Flag"</th>
+                <th scope="col">"Key"</th>
+                <th scope="col">"Treatment"</th>
+                <th scope="col">"Label"</th>
+                <th scope="col">"Change number"</th>
+                <th scope="col">"SDK"</th>
+                <th scope="col">"Machine"</th>
+                <th scope="col">"Received"</th>
+            </tr>
+        </thead>
+    }
+}

@@ -1,0 +1,166 @@
+//! The first rows an export would contain: the NDJSON export with the same criteria, read
+//! until `PREVIEW_ROWS` lines have arrived, then cancelled (the export has no row limit or
+//! count, so nothing more is read than needed).
+
+use leptos::prelude::*;
+use serde_json::Value;
+
+use crate::components::format::{date_time, grouped};
+
+#[cfg_attr(not(feature = "hydrate"), allow(dead_code))]
+pub const PREVIEW_ROWS: usize = 20;
+
+/// What the preview found.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Preview {
+    pub rows: Vec<Value>,
+    /// True when the export had more rows than the preview read.
+    pub more: bool,
+}
+
+/// Reads the first `PREVIEW_ROWS` rows of the NDJSON export at `url`.
+pub async fn fetch_preview(url: &str) -> Result<Preview, String> {
+    #[cfg(feature = "hydrate")]
+    {
+        read_first_lines(url).await.map(|(lines, more)| Preview {
+            rows: lines
+                .iter()
+                .filter_map(|l| serde_json::from_str(l).ok())
+                .collect(),
+            more,
+        })
+    }
+    #[cfg(not(feature = "hydrate"))]
+    {
+        let _ = url;
+        Err("previews load in the browser".to_owned())
+    }
+}
+
+#[cfg(feature = "hydrate")]
+async fn read_first_lines(url: &str) -> Result<(Vec<String>, bool), String> {
+    use gloo_net::http::Request;
+    use wasm_bindgen::JsCast;
+    use wasm_bindgen_futures::JsFuture;
+    use web_sys::{js_sys, ReadableStreamDefaultReader, ReadableStreamReadResult, TextDecoder};
+
+    let network = |e: &dyn std::fmt::Debug| {
+        format!("Imprint could not be reached ({e:?}). Check your connection and try again.")
+    };
+    let response = Request::get(url)
+        .send()
+        .await
+        .map_err(|e| network(&e))?;
+    if !response.ok() {
+        let status = response.status();
+        let text = response.text().await.unwrap_or_default();
+        return Err(serde_json::from_str::<imprint_types::ApiErrorBody>(&text)
+            .map(|b| crate::api::display::sentence(&b.message))
+            .unwrap_or_else(|_| format!("Imprint answered with HTTP {status}.")));
+    }
+    let body = response.body().ok_or("The export sent no rows.")?;
+    let reader: ReadableStreamDefaultReader = body.get_reader().unchecked_into();
+    let decoder = TextDecoder::new().map_err(|e| network(&e))?;
+    let mut text = String::new();
+    let mut more = false;
+    loop {
+        let lines = text.matches('\n').count();
+        if lines > PREVIEW_ROWS {
+            more = true;
+            break;
+        }
+        let chunk: ReadableStreamReadResult = JsFuture::from(reader.read())
+            .await
+            .map_err(|e| network(&e))?
+            .unchecked_into();
+        if chunk.get_done().unwrap_or(true) {
+            break;
+        }
+        let bytes: js_sys::Uint8Array = chunk.get_value().unchecked_into();
+        text.push_str(&decoder.decode_with_u8_array(&bytes.to_vec()).unwrap_or_default());
+    }
+    let _ = reader.cancel();
+    let lines: Vec<String> = text
+        .lines()
+        .filter(|l| !l.trim().is_empty())
+        .take(PREVIEW_ROWS)
+        .map(str::to_owned)
+        .collect();
+    Ok((lines, more))
+}
+
+fn cell(row: &Value, name: &str) -> String {
+    match row.get(name) {
+        None | Some(Value::Null) => String::new(),
+        Some(Value::String(s)) => s.clone(),
+        Some(other) => other.to_string(),
+    }
+}
+
+fn time_cell(row: &Value, name: &str) -> String {
+    row.get(name)
+        .and_then(Value::as_i64)
+        .map(date_time)
+        .unwrap_or_default()
+}
+
+#[component]
+pub fn PreviewTable(preview: Preview) -> impl IntoView {
+    let count = preview.rows.len();
+    if count == 0 {
+        return view! {
+            <p class="muted" data-testid="preview-summary">
+                "No stored impression matches these criteria."
+            </p>
+        }
+        .into_any();
+    }
+    let summary = if preview.more {
+        format!("The first {count} rows (there are more; the export has them all).")
+    } else {
+        format!("All {} matching rows.", grouped(count as i64))
+    };
+    view! {
+        <p class="muted small" data-testid="preview-summary">{summary}</p>
+        <div class="live-table-wrap" tabindex="0" role="region" aria-label="Preview of the export">
+            <table class="table live-table preview-table" data-testid="preview-table">
+                <thead>
+                    <tr>
+                        <th scope="col">"Time"</th>
+                        <th scope="col">"Flag"</th>
+                        <th scope="col">"Key"</th>
+                        <th scope="col">"Treatment"</th>
+                        <th scope="col">"Label"</th>
+                        <th scope="col">"Change number"</th>
+                        <th scope="col">"SDK"</th>
+                        <th scope="col">"Received"</th>
+                        <th scope="col">"Properties"</th>
+                    </tr>
+                </thead>
+                <tbody>
+                    {preview.rows.into_iter().map(|row| {
+                        let label = cell(&row, "label");
+                        let properties = match row.get("properties") {
+                            Some(Value::Null) | None => String::new(),
+                            Some(p) => p.to_string(),
+                        };
+                        view! {
+                            <tr>
+                                <td class="nowrap">{time_cell(&row, "timestamp")}</td>
+                                <td class="mono strong">{cell(&row, "flag")}</td>
+                                <td class="mono">{cell(&row, "key")}</td>
+                                <td><span class="treatment-pill mono">{cell(&row, "treatment")}</span></td>
+                                <td>{if label.is_empty() { view! { <span class="muted">"not available"</span> }.into_any() } else { view! { <span>{label}</span> }.into_any() }}</td>
+                                <td class="mono">{cell(&row, "change_number")}</td>
+                                <td class="mono small">{cell(&row, "sdk")}</td>
+                                <td class="nowrap">{time_cell(&row, "received_at")}</td>
+                                <td class="mono small">{properties}</td>
+                            </tr>
+                        }
+                    }).collect_view()}
+                </tbody>
+            </table>
+        </div>
+    }
+    .into_any()
+}
