@@ -59,35 +59,36 @@ pub async fn impressions_count(
     Ok(HttpResponse::Ok().finish())
 }
 
-#[utoipa::path(post, path = "/api/keys/ss", tag = "ingestion (Split)", responses((status = 200, description = "Success"), (status = "4XX", description = "The JSON error", body = imprint_types::ApiErrorBody)))]
+#[utoipa::path(post, path = "/api/v1/keys/ss", tag = "ingestion (Split)", responses((status = 200, description = "Success"), (status = "4XX", description = "The JSON error", body = imprint_types::ApiErrorBody)))]
 #[post("/keys/ss")]
 pub async fn keys_server_side(
     state: web::Data<AppState>,
     caller: SdkCaller,
     payload: web::Payload,
 ) -> ApiResult<HttpResponse> {
-    let body = read_body(payload, &state).await?;
-    let keys = parse_split_keys_server(&body).map_err(invalid)?;
-    state
-        .ingest
-        .seen_keys(&caller.environment, keys, imprint_store::now_ms())
-        .await?;
-    Ok(HttpResponse::Ok().finish())
+    record_keys(&state, &caller, payload, parse_split_keys_server).await
 }
 
-#[utoipa::path(post, path = "/api/keys/cs", tag = "ingestion (Split)", responses((status = 200, description = "Success"), (status = "4XX", description = "The JSON error", body = imprint_types::ApiErrorBody)))]
+#[utoipa::path(post, path = "/api/v1/keys/cs", tag = "ingestion (Split)", responses((status = 200, description = "Success"), (status = "4XX", description = "The JSON error", body = imprint_types::ApiErrorBody)))]
 #[post("/keys/cs")]
 pub async fn keys_client_side(
     state: web::Data<AppState>,
     caller: SdkCaller,
     payload: web::Payload,
 ) -> ApiResult<HttpResponse> {
-    let body = read_body(payload, &state).await?;
-    let keys = parse_split_keys_client(&body).map_err(invalid)?;
-    state
-        .ingest
-        .seen_keys(&caller.environment, keys, imprint_store::now_ms())
-        .await?;
+    record_keys(&state, &caller, payload, parse_split_keys_client).await
+}
+
+/// Both key endpoints count keys toward MTK; only their body shapes differ.
+async fn record_keys(
+    state: &AppState,
+    caller: &SdkCaller,
+    payload: web::Payload,
+    parse: fn(&[u8]) -> Result<Vec<imprint_domain::ingest::SeenKey>, BodyError>,
+) -> ApiResult<HttpResponse> {
+    let body = read_body(payload, state).await?;
+    let keys = parse(&body).map_err(invalid)?;
+    state.ingest.seen_keys(&caller.environment, keys, imprint_store::now_ms()).await?;
     Ok(HttpResponse::Ok().finish())
 }
 
@@ -112,7 +113,7 @@ pub async fn events_bulk(
     }))
 }
 
-#[utoipa::path(post, path = "/api/metrics/{kind}", tag = "ingestion (Split)", params(("kind" = String, Path)), responses((status = 200, description = "Success"), (status = "4XX", description = "The JSON error", body = imprint_types::ApiErrorBody)))]
+#[utoipa::path(post, path = "/api/v1/metrics/{kind}", tag = "ingestion (Split)", params(("kind" = String, Path)), responses((status = 200, description = "Success"), (status = "4XX", description = "The JSON error", body = imprint_types::ApiErrorBody)))]
 #[post("/metrics/{kind}")]
 pub async fn telemetry(
     state: web::Data<AppState>,
