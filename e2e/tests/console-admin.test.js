@@ -214,7 +214,7 @@ test('an admin creates an environment, manages its keys and users, reads the aud
   for (const words of ['Environment created', 'Environment changed', 'SDK key added', 'SDK key revoked', 'User changed']) {
     assert.match(log, new RegExp(words), `the audit log shows “${words}”`);
   }
-  const retention = page.locator('tr[data-action="environment.update"]');
+  const retention = page.locator('tr[data-action="environment.update"]', { hasText: 'retention days' });
   assert.match(await retention.innerText(), /retention days\s*90\s*→\s*30/);
   await screenshot(page, 'admin-audit-1280');
 

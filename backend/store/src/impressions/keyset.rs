@@ -23,7 +23,10 @@ pub fn properties_match(properties: Option<&str>, wanted: &[(String, String)]) -
     };
     wanted.iter().all(|(name, value)| match object.get(name) {
         Some(serde_json::Value::String(s)) => s == value,
-        Some(other) => other.to_string() == *value,
+        Some(other) => {
+            let spelled = other.to_string();
+            spelled == *value
+        }
         None => false,
     })
 }

@@ -76,6 +76,7 @@ pub fn RetentionPanel(#[prop(into)] env: Signal<String>) -> impl IntoView {
             </div>
         </section>
     }
+    .into_any()
 }
 
 #[component]

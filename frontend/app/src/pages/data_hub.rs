@@ -27,4 +27,5 @@ pub fn DataHubPage() -> impl IntoView {
             <LiveTail env=env />
         </div>
     }
+    .into_any()
 }

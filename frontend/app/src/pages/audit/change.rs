@@ -168,14 +168,24 @@ pub fn lines(old: Option<&Value>, new: Option<&Value>) -> Vec<Line> {
                     if before == after {
                         return None;
                     }
-                    if before.is_none() && after.is_none_or(is_blank) {
-                        return None;
+                    let field = humanize(key);
+                    match (before, after) {
+                        (None, None) => None,
+                        (None, Some(after)) if is_blank(after) => None,
+                        (None, Some(after)) => Some(Line::Set {
+                            field,
+                            value: short(after),
+                        }),
+                        (Some(before), None) => Some(Line::Removed {
+                            field,
+                            value: short(before),
+                        }),
+                        (Some(before), Some(after)) => Some(Line::Changed {
+                            field,
+                            old: short(before),
+                            new: short(after),
+                        }),
                     }
-                    Some(Line::Changed {
-                        field: humanize(key),
-                        old: before.map(short).unwrap_or_else(|| "—".into()),
-                        new: after.map(short).unwrap_or_else(|| "—".into()),
-                    })
                 })
                 .collect()
         }
@@ -328,10 +338,9 @@ mod tests {
         );
         assert_eq!(
             lines(old.as_ref(), new.as_ref()),
-            vec![Line::Changed {
+            vec![Line::Set {
                 field: "password".into(),
-                old: "—".into(),
-                new: "changed".into()
+                value: "changed".into()
             }]
         );
     }

@@ -128,6 +128,7 @@ pub fn JobList(jobs: Jobs) -> impl IntoView {
             }}
         </section>
     }
+    .into_any()
 }
 
 #[component]
@@ -184,4 +185,5 @@ fn JobItem(job: JobView) -> impl IntoView {
             </div>
         </li>
     }
+    .into_any()
 }

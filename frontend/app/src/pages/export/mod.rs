@@ -161,4 +161,5 @@ pub fn ExportPage() -> impl IntoView {
             <RetentionPanel env=env />
         </div>
     }
+    .into_any()
 }

@@ -33,6 +33,9 @@ struct ColumnBuffer {
     values: Values,
     /// Definition levels of an optional column: 1 where a value is present, 0 for null.
     levels: Option<Vec<i16>>,
+    /// The last string pushed: a repeat (the same label, SDK, machine… row after row) shares
+    /// its bytes instead of allocating a copy, which keeps a buffered row group small.
+    last: Option<ByteArray>,
 }
 
 pub struct ParquetEncoder {
@@ -68,6 +71,7 @@ impl ParquetEncoder {
                     ColumnType::Float => Values::Double(Vec::new()),
                 },
                 levels: (!matches!(c.ty, ColumnType::Text | ColumnType::Time)).then(Vec::new),
+                last: None,
             })
             .collect();
         Ok(ParquetEncoder {
@@ -144,14 +148,23 @@ impl ParquetEncoder {
 impl ColumnBuffer {
     fn push(&mut self, cell: Cell<'_>) {
         let present = match (&mut self.values, cell) {
-            (Values::Bytes(v), Cell::Text(s)) => {
-                v.push(ByteArray::from(s));
+            (Values::Bytes(v), Cell::Text(s) | Cell::OptText(Some(s)) | Cell::Json(Some(s))) => {
+                let repeated = self
+                    .last
+                    .as_ref()
+                    .filter(|last| last.data() == s.as_bytes());
+                let value = match repeated {
+                    Some(last) => last.clone(),
+                    None => {
+                        let value = ByteArray::from(s);
+                        self.last = Some(value.clone());
+                        value
+                    }
+                };
+                v.push(value);
                 true
             }
-            (Values::Bytes(v), Cell::OptText(s) | Cell::Json(s)) => {
-                v.extend(s.map(ByteArray::from));
-                s.is_some()
-            }
+            (Values::Bytes(_), Cell::OptText(None) | Cell::Json(None)) => false,
             (Values::Int64(v), Cell::Int(n)) => {
                 v.extend(n);
                 n.is_some()
