@@ -37,7 +37,10 @@ impl MigrationTrait for Migration {
     }
 
     async fn down(&self, manager: &SchemaManager) -> Result<(), DbErr> {
-        manager.get_connection().execute_unprepared("DROP TABLE IF EXISTS retention_runs").await?;
+        manager
+            .get_connection()
+            .execute_unprepared("DROP TABLE IF EXISTS retention_runs")
+            .await?;
         Ok(())
     }
 }

@@ -21,13 +21,16 @@ impl Activity {
             }
         }
         if let Ok(mut map) = self.last_post.write() {
-            map.entry(environment_id).or_default().store(now, Ordering::Relaxed);
+            map.entry(environment_id)
+                .or_default()
+                .store(now, Ordering::Relaxed);
         }
     }
 
     pub fn last_post(&self, environment_id: i64) -> Option<i64> {
         let map = self.last_post.read().ok()?;
-        map.get(&environment_id).map(|at| at.load(Ordering::Relaxed))
+        map.get(&environment_id)
+            .map(|at| at.load(Ordering::Relaxed))
     }
 }
 

@@ -60,8 +60,10 @@ impl Ingest {
                 continue;
             }
             if impression.traffic_type.is_none() {
-                impression.traffic_type =
-                    catalog.definitions.get(&impression.flag).map(|d| d.traffic_type.clone());
+                impression.traffic_type = catalog
+                    .definitions
+                    .get(&impression.flag)
+                    .map(|d| d.traffic_type.clone());
             }
             stored.push((flag.id, impression));
         }

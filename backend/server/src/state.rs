@@ -36,7 +36,11 @@ impl AppState {
                 max_pending_rows: settings.writer_max_pending_rows,
             },
         );
-        let ingest = Ingest { flags: flags.clone(), writer, activity: Default::default() };
+        let ingest = Ingest {
+            flags: flags.clone(),
+            writer,
+            activity: Default::default(),
+        };
         let retention = Retention::start(
             db.clone(),
             RetentionSettings {

@@ -62,14 +62,22 @@ impl Database {
             .execute(Statement::from_sql_and_values(
                 backend,
                 sql,
-                [Value::from(environment_id), Value::from(cutoff), Value::from(limit as i64)],
+                [
+                    Value::from(environment_id),
+                    Value::from(cutoff),
+                    Value::from(limit as i64),
+                ],
             ))
             .await?;
         Ok(result.rows_affected())
     }
 
     /// Deletes hourly counts older than `before_hour` (they outlive raw impressions).
-    pub async fn purge_counts(&self, environment_id: i64, before_hour: i64) -> Result<u64, sea_orm::DbErr> {
+    pub async fn purge_counts(
+        &self,
+        environment_id: i64,
+        before_hour: i64,
+    ) -> Result<u64, sea_orm::DbErr> {
         let backend = self.conn.get_database_backend();
         let sql = number_placeholders(
             backend,
@@ -114,7 +122,10 @@ impl Database {
         Ok(())
     }
 
-    pub async fn last_retention_run(&self, environment_id: i64) -> Result<Option<RetentionRun>, sea_orm::DbErr> {
+    pub async fn last_retention_run(
+        &self,
+        environment_id: i64,
+    ) -> Result<Option<RetentionRun>, sea_orm::DbErr> {
         let backend = self.conn.get_database_backend();
         let sql = number_placeholders(
             backend,
@@ -122,9 +133,13 @@ impl Database {
              impressions_deleted, events_deleted, counts_deleted FROM retention_runs \
              WHERE environment_id = {} ORDER BY id DESC LIMIT 1",
         );
-        RetentionRun::find_by_statement(Statement::from_sql_and_values(backend, sql, [Value::from(environment_id)]))
-            .one(&self.conn)
-            .await
+        RetentionRun::find_by_statement(Statement::from_sql_and_values(
+            backend,
+            sql,
+            [Value::from(environment_id)],
+        ))
+        .one(&self.conn)
+        .await
     }
 }
 

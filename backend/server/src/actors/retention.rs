@@ -35,7 +35,11 @@ impl Actor for RetentionActor {
         ctx.set_mailbox_capacity(64);
         ctx.run_interval(self.settings.interval, |_, ctx| {
             // A scheduled run queued behind a running one is simply skipped.
-            let _ = ctx.address().try_send(RunPurge { environment_id: None, reason: "schedule", triggered_by: None });
+            let _ = ctx.address().try_send(RunPurge {
+                environment_id: None,
+                reason: "schedule",
+                triggered_by: None,
+            });
         });
     }
 }
@@ -95,7 +99,9 @@ async fn purge_environment(
     };
     for table in [PurgedTable::Impressions, PurgedTable::Events] {
         loop {
-            let deleted = db.purge_chunk(table, environment_id, cutoff, settings.chunk_rows).await?;
+            let deleted = db
+                .purge_chunk(table, environment_id, cutoff, settings.chunk_rows)
+                .await?;
             match table {
                 PurgedTable::Impressions => run.impressions_deleted += deleted as i64,
                 PurgedTable::Events => run.events_deleted += deleted as i64,
@@ -123,11 +129,21 @@ const MANUAL_RUN_TIMEOUT: Duration = Duration::from_secs(600);
 
 impl Retention {
     pub fn start(db: Database, settings: RetentionSettings) -> Retention {
-        Retention { addr: RetentionActor { db, settings }.start() }
+        Retention {
+            addr: RetentionActor { db, settings }.start(),
+        }
     }
 
-    pub async fn run_now(&self, environment_id: i64, by: &str) -> Result<Result<Vec<RetentionRun>, DbErr>, super::ActorError> {
-        let msg = RunPurge { environment_id: Some(environment_id), reason: "manual", triggered_by: Some(by.to_owned()) };
+    pub async fn run_now(
+        &self,
+        environment_id: i64,
+        by: &str,
+    ) -> Result<Result<Vec<RetentionRun>, DbErr>, super::ActorError> {
+        let msg = RunPurge {
+            environment_id: Some(environment_id),
+            reason: "manual",
+            triggered_by: Some(by.to_owned()),
+        };
         Ok(self.addr.send(msg).timeout(MANUAL_RUN_TIMEOUT).await?)
     }
 }

@@ -204,7 +204,11 @@ impl Writer {
             event_feed: event_feed.clone(),
         }
         .start();
-        Writer { addr, feed, event_feed }
+        Writer {
+            addr,
+            feed,
+            event_feed,
+        }
     }
 
     /// Stores the batch durably; returns once it has committed.

@@ -6,8 +6,9 @@ use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
 use utoipa::{Modify, OpenApi};
 
 use super::{
-    audit, definitions, environments, evaluate, export, exports_jobs, flags, health, import, live, monitoring,
-    native_ingest, ofrep, retention, sdk_feed, segments, sessions, split_ingest, tokens, usage, users,
+    audit, definitions, environments, evaluate, export, exports_jobs, flags, health, import, live,
+    monitoring, native_ingest, ofrep, retention, sdk_feed, segments, sessions, split_ingest,
+    tokens, usage, users,
 };
 
 #[derive(OpenApi)]

@@ -26,7 +26,11 @@ fn view(done: RetentionRun) -> RetentionRunView {
     responses((status = 200, description = "Retention settings and the last purge", body = RetentionView),
               (status = "4XX", description = "The JSON error", body = imprint_types::ApiErrorBody)))]
 #[get("/environments/{env}/retention")]
-pub async fn show(state: web::Data<AppState>, _identity: Identity, path: web::Path<String>) -> ApiResult<web::Json<RetentionView>> {
+pub async fn show(
+    state: web::Data<AppState>,
+    _identity: Identity,
+    path: web::Path<String>,
+) -> ApiResult<web::Json<RetentionView>> {
     let env = find_environment(&state, &path).await?;
     Ok(web::Json(RetentionView {
         retention_days: env.retention_days,
@@ -39,13 +43,19 @@ pub async fn show(state: web::Data<AppState>, _identity: Identity, path: web::Pa
     responses((status = 200, description = "The purge that just ran", body = RetentionRunView),
               (status = "4XX", description = "The JSON error", body = imprint_types::ApiErrorBody)))]
 #[post("/environments/{env}/retention/run")]
-pub async fn run_now(state: web::Data<AppState>, identity: Identity, path: web::Path<String>) -> ApiResult<web::Json<RetentionRunView>> {
+pub async fn run_now(
+    state: web::Data<AppState>,
+    identity: Identity,
+    path: web::Path<String>,
+) -> ApiResult<web::Json<RetentionRunView>> {
     identity.require(Role::Admin)?;
     let env = find_environment(&state, &path).await?;
-    let runs = state.retention.run_now(env.id, &identity.user.email).await??;
-    let first = runs
-        .into_iter()
-        .next()
-        .ok_or_else(|| super::ApiError::NotFound(format!("environment `{}` disappeared", env.name)))?;
+    let runs = state
+        .retention
+        .run_now(env.id, &identity.user.email)
+        .await??;
+    let first = runs.into_iter().next().ok_or_else(|| {
+        super::ApiError::NotFound(format!("environment `{}` disappeared", env.name))
+    })?;
     Ok(web::Json(view(first)))
 }

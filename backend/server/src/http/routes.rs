@@ -5,9 +5,9 @@ use actix_web::{web, HttpRequest, HttpResponse};
 
 use super::extract_errors::{json_config, path_config, query_config};
 use super::{
-    audit, definitions, environments, evaluate, export, exports_jobs, flags, health, import, live, monitoring,
-    native_ingest, ofrep, openapi, retention, sdk_feed, segments, sessions, split_ingest, tokens, usage,
-    users, ApiError,
+    audit, definitions, environments, evaluate, export, exports_jobs, flags, health, import, live,
+    monitoring, native_ingest, ofrep, openapi, retention, sdk_feed, segments, sessions,
+    split_ingest, tokens, usage, users, ApiError,
 };
 
 pub fn configure(cfg: &mut web::ServiceConfig, max_body_bytes: usize) {

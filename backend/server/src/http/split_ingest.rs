@@ -88,7 +88,10 @@ async fn record_keys(
 ) -> ApiResult<HttpResponse> {
     let body = read_body(payload, state).await?;
     let keys = parse(&body).map_err(invalid)?;
-    state.ingest.seen_keys(&caller.environment, keys, imprint_store::now_ms()).await?;
+    state
+        .ingest
+        .seen_keys(&caller.environment, keys, imprint_store::now_ms())
+        .await?;
     Ok(HttpResponse::Ok().finish())
 }
 

@@ -7,7 +7,11 @@ use serde_json::{json, Value};
 use crate::helpers::*;
 
 /// Reads server-sent events until one named `wanted` arrives (or the time runs out).
-async fn next_event(stream: &mut (impl futures::Stream<Item = reqwest::Result<bytes::Bytes>> + Unpin), buffer: &mut String, wanted: &str) -> Value {
+async fn next_event(
+    stream: &mut (impl futures::Stream<Item = reqwest::Result<bytes::Bytes>> + Unpin),
+    buffer: &mut String,
+    wanted: &str,
+) -> Value {
     let deadline = tokio::time::Instant::now() + Duration::from_secs(20);
     loop {
         while let Some(end) = buffer.find("\n\n") {
@@ -25,13 +29,23 @@ async fn next_event(stream: &mut (impl futures::Stream<Item = reqwest::Result<by
                 return serde_json::from_str(data).unwrap();
             }
         }
-        let chunk = tokio::time::timeout_at(deadline, stream.next()).await.expect("an event in time");
+        let chunk = tokio::time::timeout_at(deadline, stream.next())
+            .await
+            .expect("an event in time");
         buffer.push_str(&String::from_utf8_lossy(&chunk.unwrap().unwrap()));
     }
 }
 
 async fn post(app: &TestApp, key: &str, items: Value) {
-    let response = app.sdk_post("/api/v1/impressions", key, &[], "application/json", items.to_string()).await;
+    let response = app
+        .sdk_post(
+            "/api/v1/impressions",
+            key,
+            &[],
+            "application/json",
+            items.to_string(),
+        )
+        .await;
     assert_eq!(response.status(), StatusCode::ACCEPTED);
 }
 
@@ -44,10 +58,20 @@ fn item(flag: &str, key: &str, treatment: &str, plan: &str) -> Value {
 async fn the_live_tail_streams_matching_impressions_after_a_replay() {
     let app = spawn_app().await;
     let env = app.environment("production").await;
-    post(&app, &env.server_key, json!([item("checkout", "old", "on", "pro")])).await;
+    post(
+        &app,
+        &env.server_key,
+        json!([item("checkout", "old", "on", "pro")]),
+    )
+    .await;
     let token = {
         let admin = app.admin_session().await;
-        let created: Value = admin.post(&app, "/api/v1/tokens", &json!({ "name": "tail" })).await.json().await.unwrap();
+        let created: Value = admin
+            .post(&app, "/api/v1/tokens", &json!({ "name": "tail" }))
+            .await
+            .json()
+            .await
+            .unwrap();
         created["token"].as_str().unwrap().to_owned()
     };
     let response = reqwest::Client::new()
@@ -66,7 +90,16 @@ async fn the_live_tail_streams_matching_impressions_after_a_replay() {
     let ready = next_event(&mut stream, &mut buffer, "ready").await;
     assert_eq!(ready["replayed"], 1);
 
-    post(&app, &env.server_key, json!([item("other", "x", "on", "pro"), item("checkout", "free-user", "on", "free"), item("checkout", "new", "off", "pro")])).await;
+    post(
+        &app,
+        &env.server_key,
+        json!([
+            item("other", "x", "on", "pro"),
+            item("checkout", "free-user", "on", "free"),
+            item("checkout", "new", "off", "pro")
+        ]),
+    )
+    .await;
     let live = next_event(&mut stream, &mut buffer, "impression").await;
     assert_eq!(live["key"], "new", "only the matching impression");
     assert_eq!(live["treatment"], "off");
@@ -81,10 +114,17 @@ async fn past_its_rate_the_tail_samples_and_says_so() {
     let app = spawn_app().await;
     let env = app.environment("production").await;
     let admin = app.admin_session().await;
-    let response = admin.get(&app, "/api/v1/environments/production/impressions/live?max_rate=5").await;
+    let response = admin
+        .get(
+            &app,
+            "/api/v1/environments/production/impressions/live?max_rate=5",
+        )
+        .await;
     let mut stream = response.bytes_stream();
     let mut buffer = String::new();
-    let items: Vec<Value> = (0..50).map(|i| item("checkout", &format!("k{i}"), "on", "pro")).collect();
+    let items: Vec<Value> = (0..50)
+        .map(|i| item("checkout", &format!("k{i}"), "on", "pro"))
+        .collect();
     post(&app, &env.server_key, json!(items)).await;
     let stats = next_event(&mut stream, &mut buffer, "stats").await;
     assert_eq!(stats["matched"], 50);
@@ -97,7 +137,12 @@ async fn past_its_rate_the_tail_samples_and_says_so() {
 async fn an_empty_tail_explains_itself_and_tracking_off_impressions_never_appear() {
     let app = spawn_app().await;
     let env = app.environment("production").await;
-    post(&app, &env.server_key, json!([item("silent", "a", "on", "pro")])).await;
+    post(
+        &app,
+        &env.server_key,
+        json!([item("silent", "a", "on", "pro")]),
+    )
+    .await;
     let admin = app.admin_session().await;
     admin
         .client
@@ -107,24 +152,46 @@ async fn an_empty_tail_explains_itself_and_tracking_off_impressions_never_appear
         .send()
         .await
         .unwrap();
-    let response = admin.get(&app, "/api/v1/environments/production/impressions/live?flag=silent").await;
+    let response = admin
+        .get(
+            &app,
+            "/api/v1/environments/production/impressions/live?flag=silent",
+        )
+        .await;
     let mut stream = response.bytes_stream();
     let mut buffer = String::new();
     let diagnostic = next_event(&mut stream, &mut buffer, "diagnostic").await;
     let reasons = diagnostic["reasons"].to_string();
     assert!(reasons.contains("tracking is off for silent"), "{reasons}");
-    post(&app, &env.server_key, json!([item("silent", "b", "on", "pro")])).await;
+    post(
+        &app,
+        &env.server_key,
+        json!([item("silent", "b", "on", "pro")]),
+    )
+    .await;
     // The next thing on the stream is not that impression: only heartbeats or diagnostics.
-    let next = tokio::time::timeout(Duration::from_millis(1500), next_event(&mut stream, &mut buffer, "impression")).await;
-    assert!(next.is_err(), "an impression of a flag with tracking off was streamed");
+    let next = tokio::time::timeout(
+        Duration::from_millis(1500),
+        next_event(&mut stream, &mut buffer, "impression"),
+    )
+    .await;
+    assert!(
+        next.is_err(),
+        "an impression of a flag with tracking off was streamed"
+    );
 }
 
 #[actix_web::test]
 async fn the_live_tail_needs_a_signed_in_user() {
     let app = spawn_app().await;
     app.environment("production").await;
-    let response = reqwest::get(app.url("/api/v1/environments/production/impressions/live")).await.unwrap();
-    assert_eq!(error_code(response, StatusCode::UNAUTHORIZED).await, "unauthorized");
+    let response = reqwest::get(app.url("/api/v1/environments/production/impressions/live"))
+        .await
+        .unwrap();
+    assert_eq!(
+        error_code(response, StatusCode::UNAUTHORIZED).await,
+        "unauthorized"
+    );
 }
 
 #[actix_web::test]
@@ -132,7 +199,12 @@ async fn events_have_their_own_live_stream() {
     let app = spawn_app().await;
     let env = app.environment("production").await;
     let admin = app.admin_session().await;
-    let response = admin.get(&app, "/api/v1/environments/production/events/live?event_type=purchase").await;
+    let response = admin
+        .get(
+            &app,
+            "/api/v1/environments/production/events/live?event_type=purchase",
+        )
+        .await;
     assert_eq!(response.status(), StatusCode::OK);
     let mut stream = response.bytes_stream();
     let mut buffer = String::new();
@@ -142,7 +214,14 @@ async fn events_have_their_own_live_stream() {
         { "event_type": "click", "key": "u1", "timestamp": now },
         { "event_type": "purchase", "key": "u2", "timestamp": now, "value": 42.5, "properties": { "sku": "A1" } }
     ]);
-    app.sdk_post("/api/v1/events", &env.server_key, &[], "application/json", events.to_string()).await;
+    app.sdk_post(
+        "/api/v1/events",
+        &env.server_key,
+        &[],
+        "application/json",
+        events.to_string(),
+    )
+    .await;
     let event = next_event(&mut stream, &mut buffer, "event").await;
     assert_eq!(event["key"], "u2");
     assert_eq!(event["value"], 42.5);

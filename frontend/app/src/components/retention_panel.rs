@@ -11,7 +11,9 @@ use crate::components::format::{date_time, grouped, parse_iso_ms};
 use crate::session::use_session;
 
 fn when(iso: &str) -> String {
-    parse_iso_ms(iso).map(date_time).unwrap_or_else(|| iso.to_owned())
+    parse_iso_ms(iso)
+        .map(date_time)
+        .unwrap_or_else(|| iso.to_owned())
 }
 
 #[component]

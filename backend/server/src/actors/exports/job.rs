@@ -16,13 +16,17 @@ use anyhow::Context;
 use imprint_store::export_jobs::{status, Checkpoint, ExportJobRow};
 use imprint_store::impressions::ScanRange;
 use imprint_store::{now_ms, Database};
+use tokio::sync::mpsc;
 
 use super::blocking;
-use super::encode::{Encoder, Page};
-use super::source::{read_ahead, Scan};
+use super::encode::Encoder;
+use super::source::{read_ahead, ReadPage, Scan};
 use super::spec::{ExportCriteria, ExportFormat, ExportKind, ExportSpec};
 
 const DAY_MS: i64 = 86_400_000;
+
+/// Checkpoints the writing thread may be ahead of the database by.
+const CHECKPOINTS_AHEAD: usize = 4;
 
 /// Where job files go and how long they stay.
 #[derive(Debug, Clone)]
@@ -60,7 +64,7 @@ pub async fn run(db: &Database, job: &ExportJobRow, settings: &JobSettings) -> a
     let spec = spec_of(job)?;
     let path = file_path(&settings.dir, job.id, &spec);
     let resumable = resumable_range(job, &spec);
-    let (scan, output, mut at) = match resumable {
+    let (scan, output, at) = match resumable {
         Some(range) => {
             let kept = job.bytes;
             let opened = blocking({
@@ -92,20 +96,16 @@ pub async fn run(db: &Database, job: &ExportJobRow, settings: &JobSettings) -> a
         None => start(db, job, &spec, &path).await?,
     };
 
-    let mut pages = read_ahead(scan);
-    let mut output = output;
-    while let Some(next) = pages.recv().await {
-        let (page, range) = next.context("reading the rows to export")?;
-        let rows = page.len() as i64;
-        let written;
-        (output, written) = blocking(move || write_page(output, page)).await?;
-        at.rows_written += rows;
-        at.bytes += written as i64;
-        at.last_id = range.after;
+    // One thread encodes and writes every page (see the streaming export for why); this task
+    // records each checkpoint it reports, after the checkpoint's bytes are in the file.
+    let pages = read_ahead(scan);
+    let (progress, mut checkpoints) = mpsc::channel(CHECKPOINTS_AHEAD);
+    let writer =
+        actix_web::rt::task::spawn_blocking(move || write_all(pages, output, at, &progress));
+    while let Some(at) = checkpoints.recv().await {
         db.checkpoint_export_job(job.id, at).await?;
     }
-    let written = blocking(move || finish(output)).await?;
-    at.bytes += written as i64;
+    let at = writer.await.context("the export thread panicked")??;
     let ttl = i64::from(settings.ttl_days) * DAY_MS;
     db.finish_export_job(job.id, at, now_ms() + ttl).await?;
     tracing::info!(
@@ -181,16 +181,32 @@ fn reopen(path: &Path, kept: i64) -> anyhow::Result<File> {
     Ok(file)
 }
 
-/// Encodes a page and appends it to the file as a checkpointable prefix.
-fn write_page(mut output: Output, page: Page) -> anyhow::Result<(Output, usize)> {
-    let mut bytes = Vec::new();
-    output.encoder.write_page(&page, &mut bytes)?;
-    output.encoder.checkpoint(&mut bytes)?;
-    output
-        .file
-        .write_all(&bytes)
-        .context("writing the export file")?;
-    Ok((output, bytes.len()))
+/// Encodes every page into the file, reporting a checkpoint after each.
+fn write_all(
+    mut pages: mpsc::Receiver<ReadPage>,
+    mut output: Output,
+    mut at: Checkpoint,
+    progress: &mpsc::Sender<Checkpoint>,
+) -> anyhow::Result<Checkpoint> {
+    while let Some(next) = pages.blocking_recv() {
+        let (page, range) = next.context("reading the rows to export")?;
+        let mut bytes = Vec::new();
+        output.encoder.write_page(&page, &mut bytes)?;
+        output.encoder.checkpoint(&mut bytes)?;
+        output
+            .file
+            .write_all(&bytes)
+            .context("writing the export file")?;
+        at.rows_written += page.len() as i64;
+        at.bytes += bytes.len() as i64;
+        at.last_id = range.after;
+        anyhow::ensure!(
+            progress.blocking_send(at).is_ok(),
+            "the export was abandoned"
+        );
+    }
+    at.bytes += finish(output)? as i64;
+    Ok(at)
 }
 
 fn finish(mut output: Output) -> anyhow::Result<usize> {

@@ -13,7 +13,6 @@ use tokio::sync::mpsc;
 
 use super::environments::find_environment;
 use super::ApiResult;
-use crate::actors::exports::blocking;
 use crate::actors::exports::encode::Encoder;
 use crate::actors::exports::source::{read_ahead, ReadPage, Scan};
 use crate::actors::exports::spec::{ExportKind, ExportSpec};
@@ -95,46 +94,48 @@ pub fn download_headers(
     response
 }
 
+/// Encoded chunks waiting for the client, at most.
+const CHUNKS_AHEAD: usize = 2;
+
 /// The encoded bytes of the pages, as they are ready. A failure after the headers are sent can
 /// only cut the body short; it is logged.
 fn encoded(
     pages: mpsc::Receiver<ReadPage>,
     encoder: Encoder,
 ) -> impl Stream<Item = Result<Bytes, actix_web::Error>> {
-    futures::stream::try_unfold(Some((pages, encoder)), |state| async move {
-        let Some((mut pages, mut encoder)) = state else {
-            return Ok(None);
-        };
-        loop {
-            match pages.recv().await {
-                Some(Ok((page, _))) => {
-                    let bytes;
-                    (encoder, bytes) = blocking(move || {
-                        let mut out = Vec::new();
-                        encoder.write_page(&page, &mut out)?;
-                        Ok((encoder, out))
-                    })
-                    .await
-                    .map_err(cut_short)?;
-                    // Parquet keeps rows until a row group is full: nothing to send yet.
-                    if !bytes.is_empty() {
-                        return Ok(Some((Bytes::from(bytes), Some((pages, encoder)))));
-                    }
-                }
-                Some(Err(e)) => return Err(cut_short(anyhow::Error::new(e))),
-                None => {
-                    let bytes = blocking(move || {
-                        let mut out = Vec::new();
-                        encoder.finish(&mut out)?;
-                        Ok(out)
-                    })
-                    .await
-                    .map_err(cut_short)?;
-                    return Ok(Some((Bytes::from(bytes), None)));
-                }
-            }
+    let (chunks, receiver) = mpsc::channel(CHUNKS_AHEAD);
+    // One thread encodes the whole export: a Parquet row group is built and written where its
+    // memory was allocated (one malloc arena, not one per pool thread), and no thread hop per
+    // page. It stops when the client goes away (the receiver is dropped).
+    actix_web::rt::task::spawn_blocking(move || {
+        if let Err(e) = encode_all(pages, encoder, &chunks) {
+            let _ = chunks.blocking_send(Err(e));
         }
+    });
+    futures::stream::unfold(receiver, |mut receiver| async move {
+        let chunk = receiver.recv().await?;
+        Some((chunk.map_err(cut_short), receiver))
     })
+}
+
+fn encode_all(
+    mut pages: mpsc::Receiver<ReadPage>,
+    mut encoder: Encoder,
+    chunks: &mpsc::Sender<anyhow::Result<Bytes>>,
+) -> anyhow::Result<()> {
+    while let Some(next) = pages.blocking_recv() {
+        let (page, _) = next?;
+        let mut out = Vec::new();
+        encoder.write_page(&page, &mut out)?;
+        // Parquet keeps rows until a row group is full: often nothing to send yet.
+        if !out.is_empty() && chunks.blocking_send(Ok(Bytes::from(out))).is_err() {
+            return Ok(());
+        }
+    }
+    let mut out = Vec::new();
+    encoder.finish(&mut out)?;
+    let _ = chunks.blocking_send(Ok(Bytes::from(out)));
+    Ok(())
 }
 
 fn cut_short(error: anyhow::Error) -> actix_web::Error {

@@ -34,12 +34,20 @@ pub const MAX_RATE: u32 = 2_000;
 
 impl LiveQuery {
     pub fn parse(query_string: &str) -> ApiResult<LiveQuery> {
-        let mut query = LiveQuery { max_rate: DEFAULT_MAX_RATE, ..LiveQuery::default() };
+        let mut query = LiveQuery {
+            max_rate: DEFAULT_MAX_RATE,
+            ..LiveQuery::default()
+        };
         for (name, value) in url::form_urlencoded::parse(query_string.as_bytes()) {
             let value = value.into_owned();
             let non_empty = Some(value.clone()).filter(|v| !v.is_empty());
             match name.as_ref() {
-                "flag" => query.filter.flags.extend(value.split(',').filter(|f| !f.is_empty()).map(str::to_owned)),
+                "flag" => query.filter.flags.extend(
+                    value
+                        .split(',')
+                        .filter(|f| !f.is_empty())
+                        .map(str::to_owned),
+                ),
                 "treatment" => query.filter.treatment = non_empty,
                 "key" => query.filter.key = non_empty,
                 "label" => query.filter.label = non_empty,
@@ -53,12 +61,17 @@ impl LiveQuery {
                 }
                 "max_rate" => {
                     let rate: u32 = value.parse().map_err(|_| {
-                        ApiError::bad_request("invalid_query", "`max_rate` is a number of rows per second")
+                        ApiError::bad_request(
+                            "invalid_query",
+                            "`max_rate` is a number of rows per second",
+                        )
                     })?;
                     query.max_rate = rate.clamp(1, MAX_RATE);
                 }
                 other => {
-                    if let Some(property) = other.strip_prefix("property.").filter(|p| !p.is_empty()) {
+                    if let Some(property) =
+                        other.strip_prefix("property.").filter(|p| !p.is_empty())
+                    {
                         query.filter.properties.push((property.to_owned(), value));
                     }
                 }
@@ -99,14 +112,17 @@ impl LiveFilter {
         if self.properties.is_empty() {
             return true;
         }
-        let Some(Value::Object(object)) = properties.and_then(|p| serde_json::from_str(p).ok()) else {
+        let Some(Value::Object(object)) = properties.and_then(|p| serde_json::from_str(p).ok())
+        else {
             return false;
         };
-        self.properties.iter().all(|(name, wanted)| match object.get(name) {
-            Some(Value::String(s)) => s == wanted,
-            Some(other) => other.to_string() == *wanted,
-            None => false,
-        })
+        self.properties
+            .iter()
+            .all(|(name, wanted)| match object.get(name) {
+                Some(Value::String(s)) => s == wanted,
+                Some(other) => other.to_string() == *wanted,
+                None => false,
+            })
     }
 }
 
@@ -133,7 +149,9 @@ mod tests {
 
     #[test]
     fn every_criterion_must_hold() {
-        let query = LiveQuery::parse("flag=checkout,other&treatment=on&property.plan=pro&property.seats=3").unwrap();
+        let query =
+            LiveQuery::parse("flag=checkout,other&treatment=on&property.plan=pro&property.seats=3")
+                .unwrap();
         assert!(query.filter.matches(&impression()));
         let query = LiveQuery::parse("flag=other").unwrap();
         assert!(!query.filter.matches(&impression()));

@@ -53,7 +53,10 @@ pub async fn impressions(
             from: Some(since),
             ..ImpressionQuery::default()
         };
-        let rows = state.db.impressions_page(&stored, 0, MAX_REPLAY_ROWS).await?;
+        let rows = state
+            .db
+            .impressions_page(&stored, 0, MAX_REPLAY_ROWS)
+            .await?;
         rows.into_iter()
             .map(|row| tail::replayed_impression(env.id, row))
             .filter(|r| tail::LiveRecord::matches(r, &query.filter))
@@ -100,7 +103,10 @@ fn stream<R: tail::LiveRecord>(
     };
     actix_web::rt::spawn(context.run(feed, replay, sender));
     let body = futures::stream::unfold(receiver, |mut receiver| async move {
-        receiver.recv().await.map(|chunk| (Ok::<_, std::convert::Infallible>(chunk), receiver))
+        receiver
+            .recv()
+            .await
+            .map(|chunk| (Ok::<_, std::convert::Infallible>(chunk), receiver))
     });
     HttpResponse::Ok()
         .insert_header((header::CONTENT_TYPE, "text/event-stream"))

@@ -63,7 +63,12 @@ impl LiveRecord for ImpressionRecord {
 
     fn identity(&self) -> (String, String, i64, String) {
         let i = &self.impression;
-        (i.flag.clone(), i.key.clone(), i.timestamp, i.treatment.clone())
+        (
+            i.flag.clone(),
+            i.key.clone(),
+            i.timestamp,
+            i.treatment.clone(),
+        )
     }
 }
 
@@ -96,7 +101,12 @@ impl LiveRecord for EventRecord {
 
     fn identity(&self) -> (String, String, i64, String) {
         let e = &self.event;
-        (e.event_type.clone(), e.key.clone(), e.timestamp, String::new())
+        (
+            e.event_type.clone(),
+            e.key.clone(),
+            e.timestamp,
+            String::new(),
+        )
     }
 }
 
@@ -150,9 +160,15 @@ pub struct Tail {
 }
 
 impl Tail {
-    pub async fn run<R: LiveRecord>(self, mut feed: broadcast::Receiver<Arc<Vec<R>>>, replay: Vec<R>, out: mpsc::Sender<Bytes>) {
+    pub async fn run<R: LiveRecord>(
+        self,
+        mut feed: broadcast::Receiver<Arc<Vec<R>>>,
+        replay: Vec<R>,
+        out: mpsc::Sender<Bytes>,
+    ) {
         // Rows committed between subscribing and reading the replay would come twice.
-        let replayed: HashSet<(String, String, i64, String)> = replay.iter().map(LiveRecord::identity).collect();
+        let replayed: HashSet<(String, String, i64, String)> =
+            replay.iter().map(LiveRecord::identity).collect();
         for row in &replay {
             if out.send(row.to_event(true)).await.is_err() {
                 return;
@@ -257,29 +273,45 @@ impl Tail {
     }
 
     /// Explains why the tail may be empty.
-    async fn diagnose(&self, out: &mpsc::Sender<Bytes>, seen_last_minute: u64, matched_last_minute: u64) {
+    async fn diagnose(
+        &self,
+        out: &mpsc::Sender<Bytes>,
+        seen_last_minute: u64,
+        matched_last_minute: u64,
+    ) {
         let mut reasons = Vec::new();
         let flags = self.flags.of_environment(self.environment_id);
         for name in &self.query.filter.flags {
             match flags.get(name) {
-                Some(state) if !state.tracking_enabled => reasons.push(format!("tracking is off for {name}")),
-                None => reasons.push(format!("no flag named {name} has been seen in this environment")),
+                Some(state) if !state.tracking_enabled => {
+                    reasons.push(format!("tracking is off for {name}"))
+                }
+                None => reasons.push(format!(
+                    "no flag named {name} has been seen in this environment"
+                )),
                 _ => {}
             }
         }
         let now = imprint_store::now_ms();
         match self.activity.last_post(self.environment_id) {
-            None => reasons.push("no SDK has posted impressions since the server started".to_owned()),
-            Some(at) if now - at > 60_000 => {
-                reasons.push(format!("no SDK has posted in the last {} minutes", (now - at) / 60_000))
+            None => {
+                reasons.push("no SDK has posted impressions since the server started".to_owned())
             }
+            Some(at) if now - at > 60_000 => reasons.push(format!(
+                "no SDK has posted in the last {} minutes",
+                (now - at) / 60_000
+            )),
             _ => {}
         }
         if seen_last_minute > 0 && matched_last_minute == 0 {
-            reasons.push(format!("this filter matched 0 of {seen_last_minute} impressions in the last minute"));
+            reasons.push(format!(
+                "this filter matched 0 of {seen_last_minute} impressions in the last minute"
+            ));
         }
         if !reasons.is_empty() {
-            let _ = out.send(sse("diagnostic", &json!({ "reasons": reasons }))).await;
+            let _ = out
+                .send(sse("diagnostic", &json!({ "reasons": reasons })))
+                .await;
         }
     }
 }

@@ -248,7 +248,11 @@ async fn insert_telemetry(conn: &mut PgConnection, batch: &WriteBatch) -> Result
     Ok(())
 }
 
-async fn unnest_impressions(conn: &mut PgConnection, ids: &Ids<'_>, batch: &WriteBatch) -> Result<(), sqlx::Error> {
+async fn unnest_impressions(
+    conn: &mut PgConnection,
+    ids: &Ids<'_>,
+    batch: &WriteBatch,
+) -> Result<(), sqlx::Error> {
     let r = &batch.impressions;
     sqlx::query("INSERT INTO impressions (environment_id, flag_id, key, bucketing_key, treatment_id, label_id, change_number, ts, received_at, sdk_id, machine_ip_id, machine_name_id, traffic_type_id, properties) SELECT * FROM UNNEST($1::bigint[], $2::bigint[], $3::text[], $4::text[], $5::bigint[], $6::bigint[], $7::bigint[], $8::bigint[], $9::bigint[], $10::bigint[], $11::bigint[], $12::bigint[], $13::bigint[], $14::text[])")
         .bind(r.iter().map(|x| x.environment_id).collect::<Vec<_>>())

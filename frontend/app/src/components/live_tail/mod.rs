@@ -126,7 +126,10 @@ impl Tail {
 
     fn resume(&self) {
         self.flush();
-        let held = self.held.try_update_value(std::mem::take).unwrap_or_default();
+        let held = self
+            .held
+            .try_update_value(std::mem::take)
+            .unwrap_or_default();
         self.paused.set(false);
         self.held_count.set(0);
         self.show(held.into_iter());
@@ -151,10 +154,9 @@ impl Tail {
                 }
             }
             Incoming::Stats(stats) => self.stats.set(Some((stats, now_ms()))),
-            Incoming::Notice(message) => {
-                self.notice
-                    .set(Some(crate::api::display::sentence(&message)))
-            }
+            Incoming::Notice(message) => self
+                .notice
+                .set(Some(crate::api::display::sentence(&message))),
             Incoming::Diagnostic(reasons) => self.diagnostic.set(reasons),
             Incoming::Ready { replayed } => self.replayed.set(Some(replayed)),
             Incoming::Lost => {}

@@ -17,7 +17,9 @@ pub fn StatusBar(tail: Tail) -> impl IntoView {
     let now = RwSignal::new(0i64);
     Effect::new(move |_| {
         now.set(now_ms());
-        if let Ok(handle) = set_interval_with_handle(move || now.set(now_ms()), Duration::from_secs(1)) {
+        if let Ok(handle) =
+            set_interval_with_handle(move || now.set(now_ms()), Duration::from_secs(1))
+        {
             on_cleanup(move || handle.clear());
         }
     });
@@ -44,7 +46,10 @@ pub fn StatusBar(tail: Tail) -> impl IntoView {
                     grouped(s.sent as i64),
                     grouped(s.matched as i64)
                 ),
-                format!("{} rows a second were skipped: {why}.", grouped(s.skipped as i64)),
+                format!(
+                    "{} rows a second were skipped: {why}.",
+                    grouped(s.skipped as i64)
+                ),
             )
         })
     };

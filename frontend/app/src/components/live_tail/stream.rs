@@ -46,7 +46,9 @@ pub enum Incoming {
     Stats(Stats),
     Notice(String),
     Diagnostic(Vec<String>),
-    Ready { replayed: u64 },
+    Ready {
+        replayed: u64,
+    },
     /// The connection failed or the server ended it; the component reopens it.
     Lost,
 }

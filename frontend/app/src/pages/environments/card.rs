@@ -435,6 +435,7 @@ fn SettingsDialog(
                 <label for=name_id.clone()>"Name"</label>
                 <input
                     id=name_id
+                    autofocus
                     autocomplete="off"
                     spellcheck="false"
                     aria-describedby=name_help.clone()

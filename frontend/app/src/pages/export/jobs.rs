@@ -78,7 +78,9 @@ fn size(bytes: i64) -> String {
 }
 
 fn when(iso: &str) -> String {
-    parse_iso_ms(iso).map(date_time).unwrap_or_else(|| iso.to_owned())
+    parse_iso_ms(iso)
+        .map(date_time)
+        .unwrap_or_else(|| iso.to_owned())
 }
 
 pub type Jobs = LocalResource<Result<Vec<JobView>, ApiError>>;
@@ -134,7 +136,11 @@ pub fn JobList(jobs: Jobs) -> impl IntoView {
 #[component]
 fn JobItem(job: JobView) -> impl IntoView {
     let percent = job.percent.unwrap_or(0.0);
-    let file = format!("{}{}", job.format.to_uppercase(), if job.gzip { " · gzip" } else { "" });
+    let file = format!(
+        "{}{}",
+        job.format.to_uppercase(),
+        if job.gzip { " · gzip" } else { "" }
+    );
     let detail = match job.status.as_str() {
         "done" => format!(
             "{} rows · {}{}",

@@ -66,12 +66,17 @@ pub fn ExportPage() -> impl IntoView {
             match answer {
                 Ok(_) => jobs.refetch(),
                 Err(e) => {
-                    let _ = job_error.try_set(Some(format!("The job was not created. {}", e.sentence())));
+                    let _ = job_error
+                        .try_set(Some(format!("The job was not created. {}", e.sentence())));
                 }
             }
         });
     };
-    let text = move |id: &'static str, label: &'static str, hint: &'static str, get: fn(&Criteria) -> &String, set: fn(&mut Criteria, String)| {
+    let text = move |id: &'static str,
+                     label: &'static str,
+                     hint: &'static str,
+                     get: fn(&Criteria) -> &String,
+                     set: fn(&mut Criteria, String)| {
         view! {
             <div class="field">
                 <label for=id>{label}</label>

@@ -37,9 +37,7 @@ impl ExportForm {
             return Some(p);
         }
         match (self.from_ms(), self.to_ms()) {
-            (Some(from), Some(to)) if from >= to => {
-                Some("“From” must be before “To”.".to_owned())
-            }
+            (Some(from), Some(to)) if from >= to => Some("“From” must be before “To”.".to_owned()),
             _ => None,
         }
     }
@@ -75,7 +73,10 @@ impl ExportForm {
     pub fn job(&self) -> Value {
         let c = &self.criteria;
         let one = |v: &str| -> Vec<String> {
-            Some(v.trim().to_owned()).filter(|v| !v.is_empty()).into_iter().collect()
+            Some(v.trim().to_owned())
+                .filter(|v| !v.is_empty())
+                .into_iter()
+                .collect()
         };
         let properties: Map<String, Value> = c
             .property_pairs()
@@ -133,7 +134,10 @@ mod tests {
         assert_eq!(local_input_ms("2025-06-01T14:30"), Some(1_748_788_200_000));
         assert_eq!(local_input_ms("nonsense"), None);
         let form = ExportForm {
-            criteria: Criteria { flag: "a, b".into(), ..Criteria::default() },
+            criteria: Criteria {
+                flag: "a, b".into(),
+                ..Criteria::default()
+            },
             from: "1970-01-02T00:00".into(),
             by_reception: true,
             ..ExportForm::default()

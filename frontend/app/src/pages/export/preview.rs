@@ -47,10 +47,7 @@ async fn read_first_lines(url: &str) -> Result<(Vec<String>, bool), String> {
     let network = |e: &dyn std::fmt::Debug| {
         format!("Imprint could not be reached ({e:?}). Check your connection and try again.")
     };
-    let response = Request::get(url)
-        .send()
-        .await
-        .map_err(|e| network(&e))?;
+    let response = Request::get(url).send().await.map_err(|e| network(&e))?;
     if !response.ok() {
         let status = response.status();
         let text = response.text().await.unwrap_or_default();
@@ -77,7 +74,11 @@ async fn read_first_lines(url: &str) -> Result<(Vec<String>, bool), String> {
             break;
         }
         let bytes: js_sys::Uint8Array = chunk.get_value().unchecked_into();
-        text.push_str(&decoder.decode_with_u8_array(&bytes.to_vec()).unwrap_or_default());
+        text.push_str(
+            &decoder
+                .decode_with_u8_array(&bytes.to_vec())
+                .unwrap_or_default(),
+        );
     }
     let _ = reader.cancel();
     let lines: Vec<String> = text

@@ -170,6 +170,7 @@ pub fn UserActions(
                                     type="radio"
                                     name="user-role"
                                     value=role.as_str()
+                                    autofocus=move || role_choice.get() == role
                                     prop:checked=move || role_choice.get() == role
                                     on:change=move |_| role_choice.set(role)
                                 />
@@ -212,6 +213,7 @@ pub fn UserActions(
                 <div class="password-field">
                     <input
                         id="user-new-password"
+                        autofocus
                         type=move || if show_password.get() { "text" } else { "password" }
                         autocomplete="new-password"
                         aria-describedby="user-new-password-help"
