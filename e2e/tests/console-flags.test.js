@@ -93,6 +93,7 @@ before(async () => {
   await postImpressions(impressions(FLAG, 40, { spreadMs: 10 * HOUR }));
   await postImpressions(impressions('new_banner', 3));
   await postImpressions(impressions('legacy_search', 5)); // observed only
+  await postImpressions(impressions('search_v2', 2)); // observed, then defined in the console
   await admin.json('POST', '/api/v1/users', { ...VIEWER, role: 'viewer' }, 201);
 });
 
@@ -211,15 +212,16 @@ test('an editor reads, edits, kills and monitors a flag and turns its tracking o
 
   // An observed flag gets its first definition from the console.
   await page.getByLabel('Filter by impression tracking').selectOption('');
-  await card(page, 'legacy_search').getByRole('link', { name: 'legacy_search' }).click();
+  await card(page, 'search_v2').getByRole('link', { name: 'search_v2' }).click();
   await page.getByRole('heading', { name: 'Observed only' }).waitFor();
   await page.getByRole('button', { name: 'Create definition' }).click();
   await page.getByRole('heading', { name: 'Create definition' }).waitFor();
   await page.getByRole('button', { name: 'Save definition' }).first().click();
-  await page.getByRole('heading', { name: 'Targeting' }).waitFor();
-  const created = await admin.json('GET', `/api/v1/environments/${ENV}/flags/legacy_search`);
+  await page.getByRole('button', { name: 'Edit definition' }).waitFor();
+  const created = await admin.json('GET', `/api/v1/environments/${ENV}/flags/search_v2`);
   assert.equal(created.defined, true);
   assert.deepEqual(created.definition.treatments.map((t) => t.name), ['on', 'off']);
+  assert.deepEqual(created.definition.default_rule, { treatment: 'off' });
 
   assert.deepEqual(errors, [], 'the pages logged no errors');
   await context.close();
@@ -268,6 +270,15 @@ test('at phone width the flag pages fit, and an empty environment shows how to c
     return [el.scrollWidth, el.clientWidth];
   });
   assert.ok(inner <= outer, `the flag page's content fits its width (${inner}px in ${outer}px)`);
+  await page.getByRole('button', { name: 'Edit definition' }).click();
+  await page.getByRole('heading', { name: 'Edit definition' }).waitFor();
+  await screenshot(page, 'flag-editor-mobile');
+  const [editorInner, editorOuter] = await page.evaluate(() => {
+    const el = document.querySelector('.flag-page');
+    return [el.scrollWidth, el.clientWidth];
+  });
+  assert.ok(editorInner <= editorOuter, `the editor fits its width (${editorInner}px in ${editorOuter}px)`);
+  await page.getByRole('button', { name: 'Cancel' }).first().click();
   await page.goto(`${server.base}/e/${ENV}/flags/${FLAG}/monitoring`);
   await page.locator('figure.chart').waitFor();
   await screenshot(page, 'flag-monitoring-mobile');

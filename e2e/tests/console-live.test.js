@@ -115,7 +115,7 @@ test('the Data hub streams, filters, pauses, explains and expands impressions', 
   await screenshot(page, 'live-expanded');
 
   // Clear empties the table.
-  await page.getByRole('button', { name: 'Clear' }).click();
+  await page.getByRole('button', { name: 'Clear rows' }).click();
   await eventually(async () => assert.equal(await rows(page).count(), 0));
 
   // A flag with tracking off: the tail says why nothing arrives.

@@ -25,7 +25,7 @@ fn free_port() -> u16 {
 
 async fn start_server(database_url: &str) -> ServerProcess {
     let port = free_port();
-    let child = Command::new(env!("CARGO_BIN_EXE_imprint"))
+    let mut child = Command::new(env!("CARGO_BIN_EXE_imprint"))
         .arg("serve")
         .env("IMPRINT_DATABASE_URL", database_url)
         .env("IMPRINT_BIND", format!("127.0.0.1:{port}"))
@@ -45,6 +45,8 @@ async fn start_server(database_url: &str) -> ServerProcess {
         }
         tokio::time::sleep(Duration::from_millis(50)).await;
     }
+    let _ = child.kill();
+    let _ = child.wait();
     panic!("imprint did not start");
 }
 

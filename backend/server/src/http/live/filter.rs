@@ -86,7 +86,7 @@ impl LiveFilter {
         let equals = |wanted: &Option<String>, actual: Option<&str>| {
             wanted.as_deref().is_none_or(|w| actual == Some(w))
         };
-        (self.flags.is_empty() || self.flags.iter().any(|f| *f == impression.flag))
+        (self.flags.is_empty() || self.flags.contains(&impression.flag))
             && equals(&self.treatment, Some(&impression.treatment))
             && equals(&self.key, Some(&impression.key))
             && equals(&self.label, impression.label.as_deref())
@@ -120,7 +120,8 @@ impl LiveFilter {
             .iter()
             .all(|(name, wanted)| match object.get(name) {
                 Some(Value::String(s)) => s == wanted,
-                Some(other) => other.to_string() == *wanted,
+                // Numbers and booleans: `property.seats=3` means the JSON value 3.
+                Some(other) => serde_json::from_str::<Value>(wanted).is_ok_and(|w| w == *other),
                 None => false,
             })
     }

@@ -27,11 +27,7 @@ pub async fn write_batch(
     let mut txn = pool.begin().await?;
     let pending = resolve(&mut txn, dictionary, batch).await?;
     let ids = Ids::new(dictionary, &pending);
-    if std::env::var("UNNEST").is_ok() {
-        unnest_impressions(&mut txn, &ids, batch).await?;
-    } else {
-        copy_impressions(&mut txn, &ids, batch).await?;
-    }
+    copy_impressions(&mut txn, &ids, batch).await?;
     copy_events(&mut txn, &ids, batch).await?;
     upsert_counts(&mut txn, &ids, batch).await?;
     upsert_usage(&mut txn, batch).await?;
@@ -245,30 +241,5 @@ async fn insert_telemetry(conn: &mut PgConnection, batch: &WriteBatch) -> Result
     .bind(rows.iter().map(|t| t.body.as_str()).collect::<Vec<_>>())
     .execute(conn)
     .await?;
-    Ok(())
-}
-
-async fn unnest_impressions(
-    conn: &mut PgConnection,
-    ids: &Ids<'_>,
-    batch: &WriteBatch,
-) -> Result<(), sqlx::Error> {
-    let r = &batch.impressions;
-    sqlx::query("INSERT INTO impressions (environment_id, flag_id, key, bucketing_key, treatment_id, label_id, change_number, ts, received_at, sdk_id, machine_ip_id, machine_name_id, traffic_type_id, properties) SELECT * FROM UNNEST($1::bigint[], $2::bigint[], $3::text[], $4::text[], $5::bigint[], $6::bigint[], $7::bigint[], $8::bigint[], $9::bigint[], $10::bigint[], $11::bigint[], $12::bigint[], $13::bigint[], $14::text[])")
-        .bind(r.iter().map(|x| x.environment_id).collect::<Vec<_>>())
-        .bind(r.iter().map(|x| x.flag_id).collect::<Vec<_>>())
-        .bind(r.iter().map(|x| x.impression.key.as_str()).collect::<Vec<_>>())
-        .bind(r.iter().map(|x| x.impression.bucketing_key.as_deref()).collect::<Vec<_>>())
-        .bind(r.iter().map(|x| ids.of(Some(&x.impression.treatment))).collect::<Vec<_>>())
-        .bind(r.iter().map(|x| ids.of(x.impression.label.as_deref())).collect::<Vec<_>>())
-        .bind(r.iter().map(|x| x.impression.change_number).collect::<Vec<_>>())
-        .bind(r.iter().map(|x| x.impression.timestamp).collect::<Vec<_>>())
-        .bind(r.iter().map(|x| x.received_at).collect::<Vec<_>>())
-        .bind(r.iter().map(|x| ids.of(x.impression.sdk.as_deref())).collect::<Vec<_>>())
-        .bind(r.iter().map(|x| ids.of(x.impression.machine_ip.as_deref())).collect::<Vec<_>>())
-        .bind(r.iter().map(|x| ids.of(x.impression.machine_name.as_deref())).collect::<Vec<_>>())
-        .bind(r.iter().map(|x| ids.of(x.impression.traffic_type.as_deref())).collect::<Vec<_>>())
-        .bind(r.iter().map(|x| x.impression.properties.as_deref()).collect::<Vec<_>>())
-        .execute(conn).await?;
     Ok(())
 }

@@ -109,7 +109,7 @@ pub fn StatusBar(tail: Tail) -> impl IntoView {
             >
                 {move || if tail.paused.get() { "Resume" } else { "Pause" }}
             </button>
-            <button type="button" class="secondary small" on:click=move |_| tail.clear()>"Clear"</button>
+            <button type="button" class="secondary small" on:click=move |_| tail.clear()>"Clear rows"</button>
         </div>
     }
     .into_any()

@@ -80,48 +80,164 @@ pub fn headline(action: &str, new_value: Option<&Value>) -> (String, &'static st
     (text.to_owned(), tone)
 }
 
+/// A value as named fields, in the order they read best.
+pub type Fields = Vec<(String, Value)>;
+
 /// Known shapes made readable before comparing: a key as its kind and hint, a user's
-/// `active` as a status, a tracking toggle as tracking, a password change as news.
-pub fn readable(action: &str, value: Option<&Value>) -> Option<Value> {
+/// `active` as a status, a tracking toggle as on or off, a segment as its key count, a flag
+/// definition as what people decide (treatments, rules, serving) without its seeds and
+/// change numbers. Anything else keeps its fields, with `_` read as a space.
+pub fn readable(action: &str, value: Option<&Value>) -> Option<Fields> {
     let value = value?;
     let Value::Object(map) = value else {
-        return Some(value.clone());
+        return Some(vec![("value".into(), value.clone())]);
     };
-    let mut out = serde_json::Map::new();
+    let text = |v: String| Value::String(v);
+    let str_of = |field: &str| {
+        map.get(field)
+            .and_then(Value::as_str)
+            .unwrap_or("")
+            .to_owned()
+    };
     if action.starts_with("sdk_key.") {
-        let kind = map.get("kind").and_then(Value::as_str).unwrap_or("");
-        let hint = map.get("hint").and_then(Value::as_str).unwrap_or("");
+        let kind = str_of("kind");
         let prefix = if kind == "client" {
             "imp_cli_"
         } else {
             "imp_srv_"
         };
-        out.insert(
-            "key".into(),
-            Value::String(format!("{kind} {prefix}…{hint}")),
-        );
-        return Some(Value::Object(out));
+        let key = format!("{kind} {prefix}…{}", str_of("hint"));
+        return Some(vec![("key".into(), text(key))]);
     }
+    if action == "segment.save" {
+        let keys = map.get("keys").map(|k| k.to_string()).unwrap_or_default();
+        let value = match (map.get("added"), map.get("removed")) {
+            (Some(added), Some(removed)) => format!("{keys} (+{added}, −{removed})"),
+            _ => keys,
+        };
+        return Some(vec![("keys".into(), text(value))]);
+    }
+    if action.starts_with("flag.") && map.contains_key("treatments") {
+        return Some(flag_fields(map));
+    }
+    let mut out = Fields::new();
     for (field, v) in map {
         match (action, field.as_str(), v) {
             (a, "active", Value::Bool(active)) if a.starts_with("user.") => {
                 let status = if *active { "active" } else { "deactivated" };
-                out.insert("status".into(), Value::String(status.into()));
+                out.push(("status".into(), text(status.into())));
             }
             (a, "password_changed", Value::Bool(changed)) if a.starts_with("user.") => {
                 if *changed {
-                    out.insert("password".into(), Value::String("changed".into()));
+                    out.push(("password".into(), text("changed".into())));
                 }
             }
-            ("flag.tracking", "enabled", v) => {
-                out.insert("tracking".into(), v.clone());
+            ("flag.tracking", "enabled", Value::Bool(on)) => {
+                out.push((
+                    "tracking".into(),
+                    text(if *on { "on" } else { "off" }.into()),
+                ));
             }
-            _ => {
-                out.insert(field.clone(), v.clone());
-            }
+            _ => out.push((humanize(field), v.clone())),
         }
     }
-    Some(Value::Object(out))
+    Some(out)
+}
+
+/// A flag definition as people read it.
+fn flag_fields(map: &serde_json::Map<String, Value>) -> Fields {
+    let text = |v: String| Value::String(v);
+    let mut out = Fields::new();
+    let treatments = map
+        .get("treatments")
+        .and_then(Value::as_array)
+        .map(|list| {
+            list.iter()
+                .filter_map(|t| t.get("name").and_then(Value::as_str))
+                .collect::<Vec<_>>()
+                .join(", ")
+        })
+        .unwrap_or_default();
+    out.push(("treatments".into(), text(treatments)));
+    if let Some(default) = map.get("default_treatment") {
+        out.push(("default treatment".into(), default.clone()));
+    }
+    if let Some(serve) = map.get("default_rule").filter(|v| !v.is_null()) {
+        out.push(("default rule".into(), text(serving(serve))));
+    }
+    let rules = map
+        .get("rules")
+        .and_then(Value::as_array)
+        .map(|rules| {
+            rules
+                .iter()
+                .map(|rule| {
+                    let label = rule.get("label").and_then(Value::as_str).unwrap_or("rule");
+                    let serve = rule.get("serve").map(serving).unwrap_or_default();
+                    format!("{label} → {serve}")
+                })
+                .collect::<Vec<_>>()
+                .join("; ")
+        })
+        .unwrap_or_default();
+    out.push((
+        "rules".into(),
+        text(if rules.is_empty() {
+            "none".into()
+        } else {
+            rules
+        }),
+    ));
+    if let Some(allocation) = map.get("traffic_allocation").and_then(Value::as_i64) {
+        out.push(("traffic allocation".into(), text(format!("{allocation}%"))));
+    }
+    for (field, name) in [
+        ("traffic_type", "traffic type"),
+        ("sets", "sets"),
+        ("status", "status"),
+        ("killed", "killed"),
+        ("description", "description"),
+        ("prerequisites", "prerequisites"),
+    ] {
+        if let Some(v) = map.get(field) {
+            out.push((name.into(), v.clone()));
+        }
+    }
+    let configs: serde_json::Map<String, Value> = map
+        .get("treatments")
+        .and_then(Value::as_array)
+        .into_iter()
+        .flatten()
+        .filter_map(|t| {
+            Some((
+                t.get("name")?.as_str()?.to_owned(),
+                t.get("config")?.clone(),
+            ))
+        })
+        .collect();
+    if !configs.is_empty() {
+        out.push(("configs".into(), Value::Object(configs)));
+    }
+    out
+}
+
+/// `{"treatment":"on"}` → `on`; `{"split":[…]}` → `on 80% / off 20%`.
+fn serving(serve: &Value) -> String {
+    if let Some(treatment) = serve.get("treatment").and_then(Value::as_str) {
+        return treatment.to_owned();
+    }
+    match serve.get("split").and_then(Value::as_array) {
+        Some(parts) => parts
+            .iter()
+            .map(|p| {
+                let treatment = p.get("treatment").and_then(Value::as_str).unwrap_or("?");
+                let size = p.get("size").and_then(Value::as_i64).unwrap_or(0);
+                format!("{treatment} {size}%")
+            })
+            .collect::<Vec<_>>()
+            .join(" / "),
+        None => serve.to_string(),
+    }
 }
 
 /// One line of a change.
@@ -139,63 +255,45 @@ pub enum Line {
     Removed { field: String, value: String },
 }
 
-/// What changed, field by field. Fields equal on both sides are left out; so are fields that
-/// only appear on the new side with an empty or false value (`password_changed: false`).
-pub fn lines(old: Option<&Value>, new: Option<&Value>) -> Vec<Line> {
-    match (old, new) {
-        (None, None) => Vec::new(),
-        (None, Some(new)) => fields(new)
-            .into_iter()
-            .map(|(field, value)| Line::Set {
+/// What changed, field by field. Fields equal on both sides are left out; so are empty or
+/// false fields that only one side has.
+pub fn lines(old: Option<&Fields>, new: Option<&Fields>) -> Vec<Line> {
+    let empty = Fields::new();
+    let (old, new) = (old.unwrap_or(&empty), new.unwrap_or(&empty));
+    let get = |fields: &Fields, name: &str| {
+        fields
+            .iter()
+            .find(|(n, _)| n == name)
+            .map(|(_, v)| v.clone())
+    };
+    let mut names: Vec<String> = new.iter().map(|(n, _)| n.clone()).collect();
+    names.extend(
+        old.iter()
+            .map(|(n, _)| n.clone())
+            .filter(|n| !new.iter().any(|(m, _)| m == n)),
+    );
+    names
+        .into_iter()
+        .filter_map(|field| match (get(old, &field), get(new, &field)) {
+            (before, after) if before == after => None,
+            (None, Some(after)) if is_blank(&after) => None,
+            (Some(before), None) if is_blank(&before) => None,
+            (None, Some(after)) => Some(Line::Set {
                 field,
-                value: short(&value),
-            })
-            .collect(),
-        (Some(old), None) => fields(old)
-            .into_iter()
-            .map(|(field, value)| Line::Removed {
+                value: short(&after),
+            }),
+            (Some(before), None) => Some(Line::Removed {
                 field,
-                value: short(&value),
-            })
-            .collect(),
-        (Some(Value::Object(old)), Some(Value::Object(new))) => {
-            let mut keys: Vec<&String> = new.keys().collect();
-            keys.extend(old.keys().filter(|k| !new.contains_key(*k)));
-            keys.into_iter()
-                .filter_map(|key| {
-                    let before = old.get(key);
-                    let after = new.get(key);
-                    if before == after {
-                        return None;
-                    }
-                    let field = humanize(key);
-                    match (before, after) {
-                        (None, None) => None,
-                        (None, Some(after)) if is_blank(after) => None,
-                        (None, Some(after)) => Some(Line::Set {
-                            field,
-                            value: short(after),
-                        }),
-                        (Some(before), None) => Some(Line::Removed {
-                            field,
-                            value: short(before),
-                        }),
-                        (Some(before), Some(after)) => Some(Line::Changed {
-                            field,
-                            old: short(before),
-                            new: short(after),
-                        }),
-                    }
-                })
-                .collect()
-        }
-        (Some(old), Some(new)) if old == new => Vec::new(),
-        (Some(old), Some(new)) => vec![Line::Changed {
-            field: "value".into(),
-            old: short(old),
-            new: short(new),
-        }],
-    }
+                value: short(&before),
+            }),
+            (Some(before), Some(after)) => Some(Line::Changed {
+                field,
+                old: short(&before),
+                new: short(&after),
+            }),
+            (None, None) => None,
+        })
+        .collect()
 }
 
 /// True when the values are too big for one line each: the full JSON is worth showing.
@@ -206,17 +304,6 @@ pub fn has_detail(old: Option<&Value>, new: Option<&Value>) -> bool {
         _ => false,
     };
     old.is_some_and(big) || new.is_some_and(big)
-}
-
-fn fields(value: &Value) -> Vec<(String, Value)> {
-    match value {
-        Value::Object(map) => map
-            .iter()
-            .filter(|(_, v)| !is_blank(v))
-            .map(|(k, v)| (humanize(k), v.clone()))
-            .collect(),
-        other => vec![("value".into(), other.clone())],
-    }
 }
 
 fn is_blank(value: &Value) -> bool {
@@ -236,8 +323,8 @@ const SHORT_CHARS: usize = 60;
 pub fn short(value: &Value) -> String {
     let text = match value {
         Value::Null => "—".to_owned(),
-        Value::Bool(true) => "on".to_owned(),
-        Value::Bool(false) => "off".to_owned(),
+        Value::Bool(true) => "yes".to_owned(),
+        Value::Bool(false) => "no".to_owned(),
         Value::String(s) => s.clone(),
         Value::Number(n) => n.to_string(),
         Value::Array(items) if items.iter().all(|v| v.is_string() || v.is_number()) => items
@@ -270,74 +357,56 @@ mod tests {
     use super::*;
     use serde_json::json;
 
+    fn diff(action: &str, old: Option<Value>, new: Option<Value>) -> Vec<Line> {
+        lines(
+            readable(action, old.as_ref()).as_ref(),
+            readable(action, new.as_ref()).as_ref(),
+        )
+    }
+
+    fn changed(field: &str, old: &str, new: &str) -> Line {
+        Line::Changed {
+            field: field.into(),
+            old: old.into(),
+            new: new.into(),
+        }
+    }
+
     #[test]
     fn updates_show_only_what_changed() {
         let old = json!({"name": "prod", "retention_days": 90});
         let new = json!({"name": "prod", "retention_days": 30});
         assert_eq!(
-            lines(Some(&old), Some(&new)),
-            vec![Line::Changed {
-                field: "retention days".into(),
-                old: "90".into(),
-                new: "30".into()
-            }]
-        );
-    }
-
-    #[test]
-    fn new_false_flags_are_not_news() {
-        let old = json!({"role": "viewer", "active": true});
-        let new = json!({"role": "editor", "active": true, "password_changed": false});
-        assert_eq!(
-            lines(Some(&old), Some(&new)),
-            vec![Line::Changed {
-                field: "role".into(),
-                old: "viewer".into(),
-                new: "editor".into()
-            }]
+            diff("environment.update", Some(old), Some(new)),
+            vec![changed("retention days", "90", "30")]
         );
     }
 
     #[test]
     fn creations_and_removals_list_their_fields() {
-        let key = json!({"id": 3, "kind": "server", "hint": "ab12"});
-        assert_eq!(lines(None, Some(&key)).len(), 3);
-        assert!(matches!(lines(Some(&key), None)[0], Line::Removed { .. }));
-    }
-
-    #[test]
-    fn keys_users_and_tracking_read_as_people_say_them() {
+        let env = json!({"name": "prod", "retention_days": 90});
+        assert_eq!(diff("environment.create", None, Some(env)).len(), 2);
         let key = json!({"id": 3, "kind": "client", "hint": "ab12"});
-        let key = readable("sdk_key.revoke", Some(&key));
         assert_eq!(
-            lines(key.as_ref(), None),
+            diff("sdk_key.revoke", Some(key), None),
             vec![Line::Removed {
                 field: "key".into(),
                 value: "client imp_cli_…ab12".into()
             }]
         );
-        let old = readable(
-            "user.update",
-            Some(&json!({"role": "viewer", "active": true})),
-        );
-        let new = readable(
-            "user.update",
-            Some(&json!({"role": "viewer", "active": false, "password_changed": false})),
-        );
+    }
+
+    #[test]
+    fn users_read_as_status_and_password_news() {
+        let old = json!({"role": "viewer", "active": true});
+        let off = json!({"role": "viewer", "active": false, "password_changed": false});
         assert_eq!(
-            lines(old.as_ref(), new.as_ref()),
-            vec![Line::Changed {
-                field: "status".into(),
-                old: "active".into(),
-                new: "deactivated".into()
-            }]
+            diff("user.update", Some(old.clone()), Some(off)),
+            vec![changed("status", "active", "deactivated")]
         );
-        let new = readable(
-            "user.password",
-            Some(&json!({"role": "viewer", "active": true, "password_changed": true})),
-        );
+        let reset = json!({"role": "viewer", "active": true, "password_changed": true});
         assert_eq!(
-            lines(old.as_ref(), new.as_ref()),
+            diff("user.password", Some(old), Some(reset)),
             vec![Line::Set {
                 field: "password".into(),
                 value: "changed".into()
@@ -346,13 +415,58 @@ mod tests {
     }
 
     #[test]
-    fn tracking_reads_as_on_or_off() {
-        let on = json!({"enabled": true});
+    fn definitions_read_as_decisions_without_seeds() {
+        let old = json!({
+            "name": "checkout", "traffic_type": "user", "seed": 1, "change_number": 10,
+            "treatments": [{"name": "on", "config": {"color": "blue"}}, {"name": "off"}],
+            "default_treatment": "off", "killed": false, "traffic_allocation": 100,
+            "rules": [{"label": "whitelisted", "serve": {"treatment": "on"}}],
+            "default_rule": {"split": [{"treatment": "on", "size": 50}, {"treatment": "off", "size": 50}]},
+        });
+        let mut new = old.clone();
+        new["seed"] = json!(2);
+        new["change_number"] = json!(11);
+        new["killed"] = json!(true);
+        new["default_rule"] = json!({"treatment": "off"});
         assert_eq!(
-            headline("flag.tracking", Some(&on)),
+            diff("flag.kill", Some(old.clone()), Some(new)),
+            vec![
+                changed("default rule", "on 50% / off 50%", "off"),
+                changed("killed", "no", "yes"),
+            ]
+        );
+        let created = diff("flag.create", None, Some(old));
+        assert!(created.contains(&Line::Set {
+            field: "rules".into(),
+            value: "whitelisted → on".into()
+        }));
+        assert!(!created
+            .iter()
+            .any(|l| matches!(l, Line::Set { field, .. } if field == "seed")));
+    }
+
+    #[test]
+    fn tracking_and_segments_read_in_words() {
+        assert_eq!(
+            headline("flag.tracking", Some(&json!({"enabled": true}))),
             ("Impression tracking turned on".into(), "create")
         );
-        assert_eq!(short(&json!(false)), "off");
+        assert_eq!(
+            diff(
+                "flag.tracking",
+                Some(json!({"enabled": true})),
+                Some(json!({"enabled": false}))
+            ),
+            vec![changed("tracking", "on", "off")]
+        );
+        assert_eq!(
+            diff(
+                "segment.save",
+                Some(json!({"keys": 0})),
+                Some(json!({"keys": 3, "added": 3, "removed": 0}))
+            ),
+            vec![changed("keys", "0", "3 (+3, −0)")]
+        );
         assert_eq!(short(&json!(["a", "b"])), "a, b");
         assert_eq!(short(&json!("x".repeat(100))).chars().count(), SHORT_CHARS);
     }

@@ -253,8 +253,24 @@ fn Entry(entry: AuditView) -> impl IntoView {
         readable(&entry.action, entry.new_value.as_ref()).as_ref(),
     );
     // The target says more than the environment only when it differs from it.
-    let target =
-        (entry.environment.as_deref() != Some(entry.target.as_str())).then(|| entry.target.clone());
+    // The target without its environment (shown beside it); a flag's links to the flag.
+    let target = match entry.environment.as_deref() {
+        Some(env) if env == entry.target => None,
+        Some(env) => Some(
+            entry
+                .target
+                .strip_prefix(&format!("{env}/"))
+                .unwrap_or(&entry.target)
+                .to_owned(),
+        ),
+        None => Some(entry.target.clone()),
+    };
+    let flag_link = match (&entry.environment, &target) {
+        (Some(env), Some(flag)) if entry.action.starts_with("flag.") => {
+            Some(env_path(env, &format!("/flags/{flag}")))
+        }
+        _ => None,
+    };
     let detail = has_detail(entry.old_value.as_ref(), entry.new_value.as_ref());
     let at = parse_iso_ms(&entry.at)
         .map(date_time)
@@ -269,7 +285,10 @@ fn Entry(entry: AuditView) -> impl IntoView {
                 <div>
                     <span class=format!("audit-title tone-{tone}")>{title}</span>
                     <span class="audit-target">
-                        {target.map(|t| view! { <code>{t}</code> })}
+                        {target.map(|t| match flag_link.clone() {
+                            Some(href) => view! { <a href=href><code>{t}</code></a> }.into_any(),
+                            None => view! { <code>{t}</code> }.into_any(),
+                        })}
                         <span class="audit-action">{entry.action.clone()}</span>
                     </span>
                 </div>

@@ -36,27 +36,27 @@ impl ExportForm {
         if let Some(p) = self.criteria.property_error() {
             return Some(p);
         }
-        match (self.from_ms(), self.to_ms()) {
+        match (self.start_ms(), self.end_ms()) {
             (Some(from), Some(to)) if from >= to => Some("“From” must be before “To”.".to_owned()),
             _ => None,
         }
     }
 
-    pub fn from_ms(&self) -> Option<i64> {
+    pub fn start_ms(&self) -> Option<i64> {
         local_input_ms(&self.from)
     }
 
-    pub fn to_ms(&self) -> Option<i64> {
+    pub fn end_ms(&self) -> Option<i64> {
         local_input_ms(&self.to)
     }
 
     /// Query parameters of the streaming export, in `format` (gzipped when `gzip`).
     pub fn query(&self, format: &str, gzip: bool) -> String {
         let mut pairs = self.criteria.pairs();
-        if let Some(from) = self.from_ms() {
+        if let Some(from) = self.start_ms() {
             pairs.push(("from".into(), from.to_string()));
         }
-        if let Some(to) = self.to_ms() {
+        if let Some(to) = self.end_ms() {
             pairs.push(("to".into(), to.to_string()));
         }
         if self.by_reception {
@@ -93,8 +93,8 @@ impl ExportForm {
                 "key": one(&c.key),
                 "label": one(&c.label),
                 "sdk": one(&c.sdk),
-                "from": self.from_ms(),
-                "to": self.to_ms(),
+                "from": self.start_ms(),
+                "to": self.end_ms(),
                 "time_field": if self.by_reception { "received_at" } else { "timestamp" },
                 "properties": properties,
             }

@@ -130,7 +130,7 @@ pub fn TrafficChart(data: Monitoring, bucket_hours: i64) -> impl IntoView {
     let total: i64 = b.iter().map(|x| x.total).sum();
     let max = b.iter().map(|x| x.total).max().unwrap_or(0);
     // Headroom above the tallest bar.
-    let (top, step) = nice_scale(max + max / 8);
+    let (top, step) = nice_scale(max + (max + 7) / 8);
     let origin = b.first().map(|x| x.start).unwrap_or(data.from);
     let span = (b.last().map(|x| x.end).unwrap_or(data.to) - origin).max(1);
     let x_of = move |t: i64| ((t - origin) as f64 / span as f64 * n as f64).clamp(0.0, n as f64);
