@@ -3,7 +3,9 @@
 // empty tail, rows expand to their JSON; the export previews, downloads a CSV and runs a job.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { readFile } from 'node:fs/promises';
+import { readFile, mkdtemp } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { startServer, ADMIN } from '../lib/server.js';
 import { launch, screenshot, watchPageErrors } from '../lib/browser.js';
 import { Admin, eventually } from '../lib/imprint.js';
@@ -51,7 +53,8 @@ const rows = (page) => page.locator('tbody.live-row');
 const live = (page) => page.getByTestId('link-state').filter({ hasText: /^Live$/ }).waitFor();
 
 before(async () => {
-  server = await startServer();
+  // Job files go to a temporary directory, not the working tree (data/exports by default).
+  server = await startServer({ IMPRINT_EXPORT_DIR: await mkdtemp(join(tmpdir(), 'imprint-exports-')) });
   browser = await launch();
   admin = await Admin.signIn(server.base);
   ({ serverKey } = await admin.environment(ENV));

@@ -34,6 +34,7 @@ impl Ingest {
         impressions: Vec<Impression>,
         now: i64,
     ) -> Result<ImpressionOutcome, ApiError> {
+        self.activity.touch(env.id, now);
         let flags = self
             .flag_states(env, impressions.iter().map(|i| i.flag.as_str()))
             .await?;

@@ -76,10 +76,13 @@ pub async fn run(db: &Database, job: &ExportJobRow, settings: &JobSettings) -> a
                 Ok(file) => {
                     tracing::info!(job = job.id, rows = job.rows_written, "resuming an export");
                     let scan = Scan::resume(db, &spec, job.environment_id, range).await?;
-                    let output = Output {
-                        file,
-                        encoder: Encoder::continuing(&spec)?,
+                    // Nothing was checkpointed yet: the file starts over, CSV header included.
+                    let encoder = if kept > 0 {
+                        Encoder::continuing(&spec)?
+                    } else {
+                        Encoder::new(&spec)?
                     };
+                    let output = Output { file, encoder };
                     let at = Checkpoint {
                         rows_written: job.rows_written,
                         last_id: job.last_id,
