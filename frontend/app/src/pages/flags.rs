@@ -236,6 +236,9 @@ fn FlagCard(flag: FlagListItem, env: String) -> impl IntoView {
                 {flag.traffic_type.clone().map(|t| view! { <span class="badge subtle">{t}</span> })}
             </div>
             {(!flag.description.is_empty()).then(|| view! { <p class="flag-card-description">{flag.description.clone()}</p> })}
+            {(!flag.defined).then(|| view! {
+                <p class="flag-card-description">"Known from impressions only: define it to serve it from Imprint."</p>
+            })}
             <ul class="chips" aria-label="Treatments">
                 {treatments.iter().enumerate().map(|(i, t)| view! {
                     <li class="treatment-chip">

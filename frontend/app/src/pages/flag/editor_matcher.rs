@@ -4,7 +4,7 @@
 use leptos::prelude::*;
 use serde_json::{Map, Number, Value};
 
-use super::editor::{next_id, EditorCtx, FieldErrors};
+use super::editor_support::{next_id, EditorCtx, FieldErrors};
 use super::model::{condition_type, strings, text, Matcher};
 
 /// How a kind's operands are entered.

@@ -2,9 +2,9 @@
 
 use leptos::prelude::*;
 
-use super::editor::{next_id, EditorCtx, FieldErrors};
 use super::editor_matcher::{MatcherDraft, MatcherEditor};
 use super::editor_serve::{ServeDraft, ServeEditor};
+use super::editor_support::{next_id, EditorCtx, FieldErrors};
 use super::model::Rule;
 
 #[derive(Clone, Copy)]

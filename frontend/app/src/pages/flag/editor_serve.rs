@@ -2,7 +2,7 @@
 
 use leptos::prelude::*;
 
-use super::editor::{next_id, EditorCtx, FieldErrors};
+use super::editor_support::{next_id, EditorCtx, FieldErrors};
 use super::model::{Partition, Serve};
 
 #[derive(Clone, Copy)]

@@ -9,6 +9,7 @@ mod editor;
 mod editor_matcher;
 mod editor_rule;
 mod editor_serve;
+mod editor_support;
 mod live;
 mod model;
 mod monitoring;
