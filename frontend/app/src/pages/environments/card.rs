@@ -159,7 +159,7 @@ pub fn EnvironmentCard(
                     <a
                         class="button secondary"
                         href=move || env_path(&name.get(), "")
-                        aria-label=move || format!("Open the flags of {}", name.get())
+                        aria-label=move || format!("Open flags of {}", name.get())
                     >
                         "Open flags"
                     </a>

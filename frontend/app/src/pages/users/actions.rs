@@ -223,8 +223,7 @@ pub fn UserActions(
                     <button
                         type="button"
                         class="ghost small"
-                        aria-pressed=move || show_password.get().to_string()
-                        aria-label="Show password"
+                        aria-label=move || if show_password.get() { "Hide password" } else { "Show password" }
                         on:click=move |_| show_password.update(|shown| *shown = !*shown)
                     >
                         {move || if show_password.get() { "Hide" } else { "Show" }}

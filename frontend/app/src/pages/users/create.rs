@@ -99,8 +99,7 @@ pub fn AddUserForm(open: RwSignal<bool>, on_done: Callback<String>) -> impl Into
                             <button
                                 type="button"
                                 class="ghost small"
-                                aria-pressed=move || show_password.get().to_string()
-                                aria-label="Show password"
+                                aria-label=move || if show_password.get() { "Hide password" } else { "Show password" }
                                 on:click=move |_| show_password.update(|shown| *shown = !*shown)
                             >
                                 {move || if show_password.get() { "Hide" } else { "Show" }}
