@@ -1,5 +1,5 @@
-//! Command-line settings. The defaults keep a whole `make bench` (both backends) to about two
-//! minutes after the build; longer runs give steadier figures.
+//! Command-line settings. `--only` picks the benchmarks; the sizes of each have their own
+//! flags, so a quick run (e.g. `--only export --export-rows 200000`) takes seconds.
 
 use std::path::PathBuf;
 use std::time::Duration;
@@ -12,6 +12,31 @@ use serde::Serialize;
 pub enum Backend {
     Sqlite,
     Postgres,
+}
+
+/// The benchmarks `make bench` can run; each runs on fresh databases of its own.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Benchmark {
+    /// Split bulk posts at full and half load, against the storage ceiling.
+    Ingest,
+    /// Streaming exports of many stored impressions in each format.
+    Export,
+    /// Live tail delivery latency at a steady ingestion rate.
+    Live,
+    /// Ingestion latency while a retention purge deletes millions of rows.
+    Purge,
+}
+
+impl Benchmark {
+    pub fn name(self) -> &'static str {
+        match self {
+            Benchmark::Ingest => "ingest",
+            Benchmark::Export => "export",
+            Benchmark::Live => "live",
+            Benchmark::Purge => "purge",
+        }
+    }
 }
 
 impl Backend {
@@ -36,6 +61,17 @@ pub struct Args {
     /// Backends to measure, in order.
     #[arg(long, value_delimiter = ',', default_value = "sqlite,postgres")]
     pub backends: Vec<Backend>,
+
+    /// Benchmarks to run, in this order whatever the order given.
+    #[arg(
+        long,
+        value_delimiter = ',',
+        default_value = "ingest,export,live,purge"
+    )]
+    pub only: Vec<Benchmark>,
+
+    #[command(flatten)]
+    pub scenarios: crate::scenario_args::ScenarioArgs,
 
     /// Concurrent HTTP connections, each with one request in flight.
     #[arg(long, default_value_t = 64)]
@@ -93,12 +129,16 @@ pub struct Args {
     )]
     pub postgres_url: String,
 
-    /// Folder for ingest.md, ingest.json and the server logs.
+    /// Folder for the reports (`<benchmark>.md` and `.json`) and the server logs.
     #[arg(long, default_value = "bench-results")]
     pub out_dir: PathBuf,
 }
 
 impl Args {
+    pub fn runs(&self, benchmark: Benchmark) -> bool {
+        self.only.contains(&benchmark)
+    }
+
     pub fn duration(&self) -> Duration {
         Duration::from_secs(self.duration_secs)
     }
@@ -131,6 +171,8 @@ impl Args {
             "--client-threads must be at least 1"
         );
         anyhow::ensure!(!self.backends.is_empty(), "--backends names none");
+        anyhow::ensure!(!self.only.is_empty(), "--only names no benchmark");
+        self.scenarios.validate()?;
         anyhow::ensure!(
             self.ceiling_rows.iter().all(|&rows| rows > 0),
             "--ceiling-rows sizes must be positive"

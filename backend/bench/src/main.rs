@@ -1,14 +1,23 @@
-//! `imprint-bench`: how many Split impressions per second Imprint accepts and stores, measured
-//! over HTTP against a release build on SQLite and on PostgreSQL, next to the storage ceiling
-//! of the same rows written without HTTP. `make bench` runs it; see scripts/bench.sh.
+//! `imprint-bench`: Imprint's benchmarks against a release build on SQLite and on PostgreSQL.
+//! How many Split impressions per second it accepts and stores (next to the storage ceiling of
+//! the same rows written without HTTP), how fast it exports millions of stored impressions,
+//! how quickly the live tail delivers what was just posted, and what a retention purge does
+//! to ingestion latency. `make bench` runs it; see scripts/bench.sh.
 
 mod ceiling;
 mod cli;
 mod database;
+mod download;
+mod export;
+mod ingest;
+mod live;
 mod load;
 mod process_stats;
+mod purge;
 mod report;
 mod run;
+mod scenario_args;
+mod seed;
 mod server;
 mod setup;
 mod workload;
@@ -17,7 +26,7 @@ use anyhow::Context;
 use clap::Parser;
 
 use cli::Args;
-use report::{MachineInfo, Report, Settings};
+use report::Report;
 
 fn main() -> anyhow::Result<()> {
     let args = Args::parse();
@@ -35,22 +44,17 @@ fn main() -> anyhow::Result<()> {
 async fn bench(args: Args) -> anyhow::Result<()> {
     std::fs::create_dir_all(&args.out_dir)
         .with_context(|| format!("creating {}", args.out_dir.display()))?;
-    let machine = MachineInfo::collect();
-    let mut backends = Vec::with_capacity(args.backends.len());
+    let mut report = Report::new(&args);
     for &backend in &args.backends {
-        backends.push(run::bench_backend(&args, backend).await?);
+        run::bench_backend(&args, backend, &mut report).await?;
     }
-    let report = Report {
-        machine,
-        settings: Settings::of(&args),
-        backends,
-    };
     println!("{}", report.to_markdown());
-    let (markdown, json) = report.save(&args.out_dir)?;
-    eprintln!("Saved {} and {}", markdown.display(), json.display());
+    for path in report.save(&args.out_dir)? {
+        eprintln!("Saved {}", path.display());
+    }
 
     let lost: Vec<&str> = report
-        .backends
+        .ingest
         .iter()
         .filter(|b| !b.durability.ok)
         .map(|b| b.backend.label())

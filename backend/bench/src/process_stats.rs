@@ -22,6 +22,14 @@ pub fn status_kib(pid: u32, field: &str) -> anyhow::Result<u64> {
         .with_context(|| format!("{path} has no {field} in kB"))
 }
 
+/// Resets the process's peak resident memory (VmHWM) to its current size, so that the next
+/// reading is the peak of what happens from now on (Linux's `clear_refs`, value 5). Fails
+/// where the kernel does not allow it; the sampled peak is then the only figure.
+pub fn reset_peak_rss(pid: u32) -> anyhow::Result<()> {
+    let path = format!("/proc/{pid}/clear_refs");
+    std::fs::write(&path, "5").with_context(|| format!("writing {path}"))
+}
+
 /// User plus system CPU time the process has used since it started.
 pub fn cpu_time(pid: u32) -> anyhow::Result<Duration> {
     let path = format!("/proc/{pid}/stat");

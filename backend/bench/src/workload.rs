@@ -19,9 +19,9 @@ pub const SDK_VERSION: &str = "nodejs-11.11.2";
 pub const IMPRESSIONS_MODE: &str = "DEBUG";
 /// SDK instances the bodies appear to come from (machine name and IP headers).
 const MACHINES: usize = 16;
-const PROPERTIES_SHARE: f64 = 0.05;
-const PROPERTIES: &str = r#"{"plan":"pro"}"#;
-const LABELS: [(&str, u32); 3] = [
+pub const PROPERTIES_SHARE: f64 = 0.05;
+pub const PROPERTIES: &str = r#"{"plan":"pro"}"#;
+pub const LABELS: [(&str, u32); 3] = [
     ("default rule", 80),
     ("in segment beta", 15),
     ("in segment employees", 5),
@@ -76,17 +76,12 @@ impl Workload {
         let mut rng = StdRng::seed_from_u64(0x1_3b71_4e55);
         let flags: Vec<Flag> = (0..shape.flags)
             .map(|n| Flag {
-                name: format!("flag_{n}"),
-                treatments: if n % 4 == 0 {
-                    &["v1", "v2", "v3"]
-                } else {
-                    &["on", "off"]
-                },
-                change_number: 1_700_000_000_000 + n as i64 * 1_000,
+                name: flag_name(n),
+                treatments: treatments_of(n),
+                change_number: change_number_of(n),
             })
             .collect();
-        // Zipf-like popularity: flag n is evaluated about 1/(n+1) as often as the first.
-        let popularity = WeightedIndex::new((0..shape.flags).map(|n| 1.0 / (n as f64 + 1.0)))?;
+        let popularity = flag_popularity(shape.flags)?;
         let labels = WeightedIndex::new(LABELS.iter().map(|(_, weight)| *weight))?;
 
         let mut bodies = Vec::with_capacity(shape.bodies);
@@ -132,6 +127,30 @@ impl Workload {
     pub fn impressions(&self) -> usize {
         self.bodies.len() * IMPRESSIONS_PER_BODY
     }
+}
+
+pub fn flag_name(index: usize) -> String {
+    format!("flag_{index}")
+}
+
+/// A quarter of the flags are multivariate.
+pub fn treatments_of(flag_index: usize) -> &'static [&'static str] {
+    if flag_index % 4 == 0 {
+        &["v1", "v2", "v3"]
+    } else {
+        &["on", "off"]
+    }
+}
+
+pub fn change_number_of(flag_index: usize) -> i64 {
+    1_700_000_000_000 + flag_index as i64 * 1_000
+}
+
+/// Zipf-like popularity: flag n is evaluated about 1/(n+1) as often as the first.
+pub fn flag_popularity(flags: usize) -> anyhow::Result<WeightedIndex<f64>> {
+    Ok(WeightedIndex::new(
+        (0..flags).map(|n| 1.0 / (n as f64 + 1.0)),
+    )?)
 }
 
 /// The SDK instance behind a body: what its `SplitSDK*` headers say.

@@ -15,7 +15,7 @@ use tokio::task::JoinHandle;
 
 pub use closed_loop::closed_loop;
 pub use connection::{Connection, IngestTarget};
-pub use open_loop::open_loop;
+pub use open_loop::{open_loop, open_loop_until};
 pub use stats::{LatencySummary, PhaseResult, PhaseStats};
 
 use crate::workload::Workload;

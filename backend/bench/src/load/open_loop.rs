@@ -5,7 +5,7 @@
 //! had to wait for a free connection waited because the server was slow; counting from the
 //! send would hide exactly the stalls the percentiles are for (coordinated omission).
 
-use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
@@ -16,6 +16,19 @@ pub async fn open_loop(
     connections: Vec<Connection>,
     posts_per_sec: f64,
     duration: Duration,
+) -> anyhow::Result<(Vec<Connection>, PhaseResult)> {
+    let never = Arc::new(AtomicBool::new(false));
+    open_loop_until(load, connections, posts_per_sec, duration, never).await
+}
+
+/// The open loop, ended early once `done` turns true: a phase that lasts as long as something
+/// else does (a purge), with `duration` as its limit.
+pub async fn open_loop_until(
+    load: &Arc<Load>,
+    connections: Vec<Connection>,
+    posts_per_sec: f64,
+    duration: Duration,
+    done: Arc<AtomicBool>,
 ) -> anyhow::Result<(Vec<Connection>, PhaseResult)> {
     anyhow::ensure!(
         posts_per_sec > 0.0,
@@ -30,11 +43,12 @@ pub async fn open_loop(
         .map(|mut connection| {
             let load = Arc::clone(load);
             let next_slot = Arc::clone(&next_slot);
+            let done = Arc::clone(&done);
             tokio::spawn(async move {
                 let mut stats = PhaseStats::new()?;
                 loop {
                     let slot = next_slot.fetch_add(1, Ordering::Relaxed);
-                    if slot >= scheduled_posts {
+                    if slot >= scheduled_posts || done.load(Ordering::Relaxed) {
                         break;
                     }
                     let scheduled = start + Duration::from_secs_f64(slot as f64 / posts_per_sec);

@@ -1,6 +1,12 @@
-//! The figures of a run, printed as a Markdown table and saved as Markdown and JSON.
+//! The figures of a run, printed as Markdown on stdout and saved per benchmark as Markdown
+//! and JSON (`ingest.md`, `export.json`, …), so running one benchmark leaves the others'
+//! last results in place.
 
-mod markdown;
+mod export;
+mod format;
+mod ingest;
+mod live;
+mod purge;
 
 use std::path::{Path, PathBuf};
 
@@ -8,9 +14,13 @@ use anyhow::Context;
 use serde::Serialize;
 
 use crate::ceiling::Ceiling;
-use crate::cli::{Args, Backend};
+use crate::cli::{Args, Backend, Benchmark};
+use crate::export::ExportReport;
+use crate::live::LiveReport;
 use crate::load::{LatencySummary, PhaseResult};
 use crate::process_stats::CpuUse;
+use crate::purge::PurgeReport;
+use crate::scenario_args::ScenarioArgs;
 use crate::server::MemoryPeak;
 use crate::workload::IMPRESSIONS_PER_BODY;
 
@@ -18,11 +28,15 @@ use crate::workload::IMPRESSIONS_PER_BODY;
 pub const GOAL_SQLITE_IMPRESSIONS_PER_SEC: f64 = 500_000.0;
 pub const GOAL_HTTP_TO_CEILING: f64 = 0.8;
 
+/// Every benchmark's figures, one entry per backend it ran on.
 #[derive(Debug, Serialize)]
 pub struct Report {
     pub machine: MachineInfo,
     pub settings: Settings,
-    pub backends: Vec<BackendReport>,
+    pub ingest: Vec<IngestReport>,
+    pub export: Vec<ExportReport>,
+    pub live: Vec<LiveReport>,
+    pub purge: Vec<PurgeReport>,
 }
 
 #[derive(Debug, Serialize)]
@@ -52,6 +66,7 @@ impl MachineInfo {
 #[derive(Debug, Serialize)]
 pub struct Settings {
     pub server_binary: PathBuf,
+    pub benchmarks: Vec<Benchmark>,
     pub connections: usize,
     pub duration_secs: u64,
     pub warmup_secs: u64,
@@ -64,12 +79,14 @@ pub struct Settings {
     pub backoff_ms: u64,
     pub ceiling_rows: Vec<usize>,
     pub ceiling_secs: u64,
+    pub scenarios: ScenarioArgs,
 }
 
 impl Settings {
     pub fn of(args: &Args) -> Settings {
         Settings {
             server_binary: args.server.clone(),
+            benchmarks: args.only.clone(),
             connections: args.connections,
             duration_secs: args.duration_secs,
             warmup_secs: args.warmup_secs,
@@ -82,12 +99,13 @@ impl Settings {
             backoff_ms: args.backoff_ms,
             ceiling_rows: args.ceiling_rows.clone(),
             ceiling_secs: args.ceiling_secs,
+            scenarios: args.scenarios.clone(),
         }
     }
 }
 
 #[derive(Debug, Serialize)]
-pub struct BackendReport {
+pub struct IngestReport {
     pub backend: Backend,
     pub full_load: LoadFigures,
     pub half_load: LoadFigures,
@@ -149,19 +167,78 @@ pub struct Durability {
 }
 
 impl Report {
-    pub fn to_markdown(&self) -> String {
-        markdown::render(self)
+    pub fn new(args: &Args) -> Report {
+        Report {
+            machine: MachineInfo::collect(),
+            settings: Settings::of(args),
+            ingest: Vec::new(),
+            export: Vec::new(),
+            live: Vec::new(),
+            purge: Vec::new(),
+        }
     }
 
-    /// Writes `ingest.md` and `ingest.json` into `dir`; returns their paths.
-    pub fn save(&self, dir: &Path) -> anyhow::Result<(PathBuf, PathBuf)> {
+    /// Every section that has figures, under one header.
+    pub fn to_markdown(&self) -> String {
+        let mut out = format::header("Imprint benchmarks", &self.machine, &self.settings);
+        for benchmark in self.benchmarks_run() {
+            out.push_str(&self.section(benchmark));
+        }
+        out
+    }
+
+    fn benchmarks_run(&self) -> Vec<Benchmark> {
+        let ran = [
+            (Benchmark::Ingest, !self.ingest.is_empty()),
+            (Benchmark::Export, !self.export.is_empty()),
+            (Benchmark::Live, !self.live.is_empty()),
+            (Benchmark::Purge, !self.purge.is_empty()),
+        ];
+        ran.into_iter()
+            .filter_map(|(benchmark, ran)| ran.then_some(benchmark))
+            .collect()
+    }
+
+    fn section(&self, benchmark: Benchmark) -> String {
+        match benchmark {
+            Benchmark::Ingest => ingest::render(&self.settings, &self.ingest),
+            Benchmark::Export => export::render(&self.settings, &self.export),
+            Benchmark::Live => live::render(&self.settings, &self.live),
+            Benchmark::Purge => purge::render(&self.settings, &self.purge),
+        }
+    }
+
+    fn section_json(&self, benchmark: Benchmark) -> serde_json::Result<serde_json::Value> {
+        match benchmark {
+            Benchmark::Ingest => serde_json::to_value(&self.ingest),
+            Benchmark::Export => serde_json::to_value(&self.export),
+            Benchmark::Live => serde_json::to_value(&self.live),
+            Benchmark::Purge => serde_json::to_value(&self.purge),
+        }
+    }
+
+    /// Writes `<benchmark>.md` and `<benchmark>.json` into `dir` for each benchmark that ran;
+    /// returns their paths.
+    pub fn save(&self, dir: &Path) -> anyhow::Result<Vec<PathBuf>> {
         std::fs::create_dir_all(dir).with_context(|| format!("creating {}", dir.display()))?;
-        let md = dir.join("ingest.md");
-        let json = dir.join("ingest.json");
-        std::fs::write(&md, self.to_markdown())
-            .with_context(|| format!("writing {}", md.display()))?;
-        std::fs::write(&json, serde_json::to_string_pretty(self)?)
-            .with_context(|| format!("writing {}", json.display()))?;
-        Ok((md, json))
+        let mut saved = Vec::new();
+        for benchmark in self.benchmarks_run() {
+            let title = format!("Imprint {} benchmark", benchmark.name());
+            let mut markdown = format::header(&title, &self.machine, &self.settings);
+            markdown.push_str(&self.section(benchmark));
+            let json = serde_json::json!({
+                "machine": &self.machine,
+                "settings": &self.settings,
+                "results": self.section_json(benchmark)?,
+            });
+            let md_path = dir.join(format!("{}.md", benchmark.name()));
+            let json_path = dir.join(format!("{}.json", benchmark.name()));
+            std::fs::write(&md_path, markdown)
+                .with_context(|| format!("writing {}", md_path.display()))?;
+            std::fs::write(&json_path, serde_json::to_string_pretty(&json)?)
+                .with_context(|| format!("writing {}", json_path.display()))?;
+            saved.extend([md_path, json_path]);
+        }
+        Ok(saved)
     }
 }

@@ -1,37 +1,24 @@
-//! The report as Markdown: one column per backend, so the two read side by side.
+//! The ingestion section: one column per backend, so the two read side by side.
 
 use std::fmt::Write;
 
-use super::{
-    BackendReport, LoadFigures, Report, GOAL_HTTP_TO_CEILING, GOAL_SQLITE_IMPRESSIONS_PER_SEC,
-};
+use super::format::{cores, group, latencies, problems, verdict};
+use super::{IngestReport, Settings, GOAL_HTTP_TO_CEILING, GOAL_SQLITE_IMPRESSIONS_PER_SEC};
 use crate::cli::Backend;
-use crate::load::LatencySummary;
-use crate::process_stats::CpuUse;
 
-pub fn render(report: &Report) -> String {
+pub fn render(settings: &Settings, backends: &[IngestReport]) -> String {
     let mut out = String::new();
     // Writing to a String cannot fail; the results are ignored for that reason only.
-    let _ = write_header(&mut out, report);
-    let _ = write_main_table(&mut out, &report.backends);
-    let _ = write_ceiling_table(&mut out, &report.backends);
-    let _ = write_goals(&mut out, &report.backends);
-    let _ = write_notes(&mut out, report);
+    let _ = write_settings(&mut out, settings);
+    let _ = write_main_table(&mut out, backends);
+    let _ = write_ceiling_table(&mut out, backends);
+    let _ = write_goals(&mut out, backends);
+    let _ = write_notes(&mut out, backends);
     out
 }
 
-fn write_header(out: &mut String, report: &Report) -> std::fmt::Result {
-    let machine = &report.machine;
-    let s = &report.settings;
-    writeln!(out, "# Imprint ingestion benchmark\n")?;
-    writeln!(
-        out,
-        "- Run: {}, {} cores ({}); the load generator and the server share them.",
-        machine.date,
-        machine.cores,
-        machine.cpu_model.as_deref().unwrap_or("unknown CPU")
-    )?;
-    writeln!(out, "- Server: `{}`", s.server_binary.display())?;
+fn write_settings(out: &mut String, s: &Settings) -> std::fmt::Result {
+    writeln!(out, "## Ingestion\n")?;
     writeln!(
         out,
         "- Load: `POST /api/testImpressions/bulk` with {} impressions per body (a pool of {} \
@@ -66,8 +53,8 @@ fn write_header(out: &mut String, report: &Report) -> std::fmt::Result {
     )
 }
 
-fn write_main_table(out: &mut String, backends: &[BackendReport]) -> std::fmt::Result {
-    let row = |out: &mut String, label: &str, cell: &dyn Fn(&BackendReport) -> String| {
+fn write_main_table(out: &mut String, backends: &[IngestReport]) -> std::fmt::Result {
+    let row = |out: &mut String, label: &str, cell: &dyn Fn(&IngestReport) -> String| {
         let cells: Vec<String> = backends.iter().map(cell).collect();
         writeln!(out, "| {label} | {} |", cells.join(" | "))
     };
@@ -150,7 +137,7 @@ fn write_main_table(out: &mut String, backends: &[BackendReport]) -> std::fmt::R
     writeln!(out)
 }
 
-fn write_ceiling_table(out: &mut String, backends: &[BackendReport]) -> std::fmt::Result {
+fn write_ceiling_table(out: &mut String, backends: &[IngestReport]) -> std::fmt::Result {
     writeln!(
         out,
         "Storage ceiling per transaction size (impressions/s):\n"
@@ -192,8 +179,8 @@ fn write_ceiling_table(out: &mut String, backends: &[BackendReport]) -> std::fmt
     writeln!(out)
 }
 
-fn write_goals(out: &mut String, backends: &[BackendReport]) -> std::fmt::Result {
-    writeln!(out, "## Goals\n")?;
+fn write_goals(out: &mut String, backends: &[IngestReport]) -> std::fmt::Result {
+    writeln!(out, "### Goals\n")?;
     for b in backends {
         if b.backend == Backend::Sqlite {
             writeln!(
@@ -216,8 +203,8 @@ fn write_goals(out: &mut String, backends: &[BackendReport]) -> std::fmt::Result
     writeln!(out)
 }
 
-fn write_notes(out: &mut String, report: &Report) -> std::fmt::Result {
-    writeln!(out, "## Notes\n")?;
+fn write_notes(out: &mut String, backends: &[IngestReport]) -> std::fmt::Result {
+    writeln!(out, "### Notes\n")?;
     writeln!(
         out,
         "- A 200 answer means the batch has committed; the durability row compares the sum of \
@@ -238,7 +225,7 @@ fn write_notes(out: &mut String, report: &Report) -> std::fmt::Result {
         "- \"Rest of machine\" is PostgreSQL's processes on PostgreSQL; on SQLite anything well \
          above zero was another program competing for the cores, and the figures are low."
     )?;
-    for b in &report.backends {
+    for b in backends {
         if b.backend == Backend::Sqlite {
             let ceiling_noise = b.ceiling.runs.iter().map(|r| r.cpu.other_cores);
             let noise = [b.full_load.cpu.other_cores, b.half_load.cpu.other_cores]
@@ -276,60 +263,3 @@ fn write_notes(out: &mut String, report: &Report) -> std::fmt::Result {
 
 /// Cores busy elsewhere past which a SQLite measurement is flagged as disturbed.
 const BUSY_MACHINE_CORES: f64 = 0.25;
-
-fn cores(cpu: &CpuUse) -> String {
-    format!(
-        "{:.2} / {:.2} / {:.2}",
-        cpu.server_cores, cpu.bench_cores, cpu.other_cores
-    )
-}
-
-fn latencies(l: &LatencySummary) -> String {
-    format!("{:.1} / {:.1} / {:.1}", l.p50_ms, l.p99_ms, l.p999_ms)
-}
-
-fn problems(figures: &LoadFigures) -> String {
-    format!(
-        "{} / {}",
-        group(figures.overloaded_503 as f64),
-        group((figures.failed + figures.connection_errors) as f64)
-    )
-}
-
-fn verdict(met: bool) -> &'static str {
-    if met {
-        "met"
-    } else {
-        "not met"
-    }
-}
-
-/// A whole number with thousands separators: 1234567.8 → "1,234,568".
-pub fn group(value: f64) -> String {
-    let digits = format!("{:.0}", value.abs());
-    let mut grouped = String::with_capacity(digits.len() + digits.len() / 3);
-    for (i, digit) in digits.chars().enumerate() {
-        if i > 0 && (digits.len() - i) % 3 == 0 {
-            grouped.push(',');
-        }
-        grouped.push(digit);
-    }
-    if value < -0.5 {
-        grouped.insert(0, '-');
-    }
-    grouped
-}
-
-#[cfg(test)]
-mod tests {
-    use super::group;
-
-    #[test]
-    fn thousands_are_separated() {
-        assert_eq!(group(0.0), "0");
-        assert_eq!(group(999.4), "999");
-        assert_eq!(group(1_000.0), "1,000");
-        assert_eq!(group(1_234_567.8), "1,234,568");
-        assert_eq!(group(-12_345.0), "-12,345");
-    }
-}
