@@ -15,7 +15,13 @@ fi
 bash scripts/bootstrap.sh e2e
 mkdir -p e2e/output
 
+# Both databases run even when the first fails, so one run shows every failure.
+failed=()
 for db in ${IMPRINT_E2E_DATABASES:-sqlite postgres}; do
   echo "== e2e on $db =="
-  (cd e2e && IMPRINT_E2E_DB="$db" npm test --silent)
+  (cd e2e && IMPRINT_E2E_DB="$db" npm test --silent) || failed+=("$db")
 done
+if [ ${#failed[@]} -gt 0 ]; then
+  echo "e2e failed on: ${failed[*]}" >&2
+  exit 1
+fi

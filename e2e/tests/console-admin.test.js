@@ -145,6 +145,8 @@ test('an admin creates an environment, manages its keys and users, reads the aud
   await confirm.getByRole('button', { name: 'Revoke key' }).click();
   await confirm.waitFor({ state: 'hidden' });
   await staging.getByText(`imp_cli_…${hint} is revoked`).waitFor();
+  // The notice comes with the API's answer; the table follows once the environment is re-read.
+  await staging.locator('.keys-table tbody tr').nth(2).waitFor({ state: 'detached' });
   assert.equal(await staging.locator('.keys-table tbody tr').count(), 2);
   await screenshot(page, 'admin-environments-1280');
 
@@ -338,6 +340,11 @@ test('the administration pages work at phone width', async () => {
         .map((e) => `${e.tagName.toLowerCase()}.${e.className}`);
     });
     assert.deepEqual(wide, [], `${path} has content wider than its column at 390 px`);
+    // The top bar fits too: nothing scrolls sideways, and sign out stays on screen.
+    const overflow = await page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
+    assert.ok(overflow <= 0, `${path} scrolls sideways by ${overflow} px at 390 px`);
+    const signOut = await page.getByRole('button', { name: 'Sign out' }).boundingBox();
+    assert.ok(signOut.x + signOut.width <= 390, `${path}: Sign out ends at ${signOut.x + signOut.width} px`);
   }
 
   assert.deepEqual(errors, [], 'the pages logged no errors');

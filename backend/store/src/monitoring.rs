@@ -22,6 +22,12 @@ pub struct NamedCount {
     pub count: i64,
 }
 
+#[derive(Debug, Clone, FromQueryResult)]
+struct FlagTreatment {
+    flag_id: i64,
+    treatment: String,
+}
+
 #[derive(Debug, Clone, Default, FromQueryResult)]
 pub struct FlagTotals {
     pub flag_id: i64,
@@ -122,5 +128,27 @@ impl Database {
             )
             .await?;
         Ok(rows.into_iter().map(|r| (r.flag_id, r)).collect())
+    }
+
+    /// The treatments each flag of the environment has served, by the hourly counts still
+    /// kept, sorted by name. Flags seen only in impressions have no definition to list them.
+    pub async fn observed_treatments(
+        &self,
+        environment_id: i64,
+    ) -> Result<HashMap<i64, Vec<String>>, sea_orm::DbErr> {
+        let rows: Vec<FlagTreatment> = self
+            .query(
+                "SELECT DISTINCT c.flag_id, t.value AS treatment FROM impression_counts c \
+                 JOIN strings t ON t.id = c.treatment_id \
+                 WHERE c.environment_id = {} AND c.treatment_id <> 0 \
+                 ORDER BY c.flag_id, t.value",
+                vec![environment_id.into()],
+            )
+            .await?;
+        let mut by_flag: HashMap<i64, Vec<String>> = HashMap::new();
+        for row in rows {
+            by_flag.entry(row.flag_id).or_default().push(row.treatment);
+        }
+        Ok(by_flag)
     }
 }

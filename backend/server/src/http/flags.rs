@@ -29,6 +29,7 @@ pub async fn list(
     let rows = state.db.list_flags(env.id).await?;
     let day_ago = imprint_store::ingest::hour_of(imprint_store::now_ms()) - 23 * 3_600_000;
     let totals = state.db.flag_totals_since(env.id, day_ago).await?;
+    let mut observed = state.db.observed_treatments(env.id).await?;
     let catalog = state.flags.catalog(env.id);
     Ok(web::Json(
         rows.into_iter()
@@ -44,9 +45,10 @@ pub async fn list(
                         .to_owned()
                     }),
                     killed: definition.is_some_and(|d| d.killed),
-                    treatments: definition
-                        .map(|d| d.treatments.iter().map(|t| t.name.clone()).collect())
-                        .unwrap_or_default(),
+                    treatments: match definition {
+                        Some(d) => d.treatments.iter().map(|t| t.name.clone()).collect(),
+                        None => observed.remove(&row.id).unwrap_or_default(),
+                    },
                     sets: definition.map(|d| d.sets.clone()).unwrap_or_default(),
                     traffic_type: definition.map(|d| d.traffic_type.clone()),
                     description: definition

@@ -51,6 +51,8 @@ async fn the_flags_list_carries_definitions_tracking_and_the_last_24_hours() {
     assert_eq!(observed["counted_by_sdk_24h"], 5);
     assert_eq!(observed["defined"], false);
     assert_eq!(observed["status"], Value::Null);
+    // Without a definition, the treatments are the ones the SDKs reported serving.
+    assert_eq!(observed["treatments"], json!(["off", "on"]));
 }
 
 #[actix_web::test]
