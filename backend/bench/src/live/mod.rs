@@ -24,7 +24,7 @@ use crate::run::{on_fresh_server, progress};
 use crate::server::ServerProcess;
 use crate::setup::{BenchEnvironment, ENVIRONMENT};
 use crate::workload::IMPRESSIONS_PER_BODY;
-use sender::{flag_of, micros_since, post_steadily, FLAGS};
+use sender::{flag_of, micros_since, nudge, post_steadily, FLAGS};
 pub use tail::TailReport;
 use tail::TailStream;
 
@@ -87,7 +87,7 @@ pub async fn bench_live(args: &Args, backend: Backend) -> anyhow::Result<LiveRep
                 &environment.server_key,
             )?);
             let cpu = CpuMark::now(Some(server.pid()))?;
-            let posted = post_steadily(target, rate, duration, clock).await;
+            let posted = post_steadily(Arc::clone(&target), rate, duration, clock).await;
             let cpu: CpuUse = cpu.until_now()?;
             tokio::time::sleep(DRAIN).await;
             // Readers stop even when posting failed, so no task outlives the server.
@@ -96,6 +96,7 @@ pub async fn bench_live(args: &Args, backend: Backend) -> anyhow::Result<LiveRep
             for reader in readers {
                 tails.push(reader.await??);
             }
+            nudge(&target, clock).await?;
             let posted = posted?;
             let ingest = LoadFigures::of(
                 &posted,

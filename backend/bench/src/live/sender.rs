@@ -19,6 +19,9 @@ const KEY_PREFIX: &str = "live-";
 /// Posts in flight at most; a few suffice at a hundred posts per second.
 const CONNECTIONS: usize = 8;
 
+const NUDGES: u64 = 4;
+const NUDGE_EVERY: Duration = Duration::from_millis(250);
+
 pub fn flag_of(index: usize) -> String {
     format!("live_{index}")
 }
@@ -99,6 +102,20 @@ pub async fn post_steadily(
         stats: total,
         elapsed: start.elapsed(),
     })
+}
+
+/// A few more posts after the tails have closed. The server notices a closed tail only when it
+/// next writes to it (its next heartbeat may be 15 s away) and its shutdown waits for open
+/// streams; impressions to send make it write, find the tails gone and end them.
+pub async fn nudge(target: &IngestTarget, clock: Instant) -> anyhow::Result<()> {
+    let mut connection = Connection::open(target).await?;
+    for post in 0..NUDGES {
+        connection
+            .post(target, &body(micros_since(clock), post)?)
+            .await?;
+        tokio::time::sleep(NUDGE_EVERY).await;
+    }
+    Ok(())
 }
 
 #[cfg(test)]

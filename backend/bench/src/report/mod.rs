@@ -184,6 +184,9 @@ impl Report {
         for benchmark in self.benchmarks_run() {
             out.push_str(&self.section(benchmark));
         }
+        // Sections end with a blank line; one newline is enough at the very end.
+        out.truncate(out.trim_end().len());
+        out.push('\n');
         out
     }
 
