@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # `make bench`: builds the server and the load generator in release mode, makes sure
-# PostgreSQL is up, then measures ingestion on SQLite and on PostgreSQL. Arguments go to
-# imprint-bench (e.g. `bash scripts/bench.sh --duration-secs 60`; `--help` lists them).
-# Results: a table on stdout, bench-results/ingest.md and bench-results/ingest.json.
+# PostgreSQL is up, then runs the benchmarks on SQLite and on PostgreSQL: ingestion, export,
+# live tail and ingestion during a purge. Arguments go to imprint-bench (e.g.
+# `bash scripts/bench.sh --only export --export-rows 200000`; `--help` lists them).
+# Results: the tables on stdout, and bench-results/<benchmark>.md and .json for each one run.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 source scripts/env.sh

@@ -135,7 +135,7 @@ pub fn flag_name(index: usize) -> String {
 
 /// A quarter of the flags are multivariate.
 pub fn treatments_of(flag_index: usize) -> &'static [&'static str] {
-    if flag_index % 4 == 0 {
+    if flag_index.is_multiple_of(4) {
         &["v1", "v2", "v3"]
     } else {
         &["on", "off"]
