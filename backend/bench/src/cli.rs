@@ -51,7 +51,7 @@ impl Backend {
 #[derive(Debug, Clone, Parser)]
 #[command(
     name = "imprint-bench",
-    about = "Posts Split impression batches to a release build of Imprint and measures what it stores"
+    about = "Benchmarks a release build of Imprint: ingestion, export, live tail, ingestion during a purge"
 )]
 pub struct Args {
     /// The `imprint` server binary to benchmark; a release build gives meaningful figures.

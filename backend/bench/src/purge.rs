@@ -54,9 +54,6 @@ pub struct PurgeReport {
 pub async fn bench_purge(args: &Args, backend: Backend) -> anyhow::Result<PurgeReport> {
     let label = backend.label();
     let rows = args.scenarios.purge_rows;
-    let rate = args.scenarios.purge_ingest_rate;
-    let posts_per_sec = rate as f64 / IMPRESSIONS_PER_BODY as f64;
-    let baseline = Duration::from_secs(args.scenarios.purge_baseline_secs);
     let served = on_fresh_server(
         args,
         backend,
@@ -76,56 +73,92 @@ pub async fn bench_purge(args: &Args, backend: Backend) -> anyhow::Result<PurgeR
             Ok(seeded)
         },
         async |seeded: Seeded, server: &ServerProcess| {
-            let session = AdminSession::sign_in(&server.base_url()).await?;
-            let key = session.new_server_key(ENVIRONMENT).await?;
-            let workload = Workload::generate(
-                &WorkloadShape {
-                    bodies: args.bodies,
-                    flags: args.flags,
-                    users: args.users,
-                    timestamp_spread_ms: args.timestamp_spread_ms(),
-                },
-                imprint_store::now_ms(),
-            )?;
-            let load = Load::new(IngestTarget::new(server.address(), &key)?, Arc::new(workload));
-            let connections = load.open_connections(CONNECTIONS).await?;
-            let (connections, _) = open_loop(&load, connections, posts_per_sec, WARMUP).await?;
-
-            progress(label, &format!("{rate} impressions/s for {} s without a purge", baseline.as_secs()));
-            let cpu = CpuMark::now(Some(server.pid()))?;
-            let (connections, alone) = open_loop(&load, connections, posts_per_sec, baseline).await?;
-            let without_purge = LoadFigures::of(&alone, cpu.until_now()?, Some(posts_per_sec));
-
-            progress(label, &format!("{rate} impressions/s while the purge runs"));
-            let done = Arc::new(AtomicBool::new(false));
-            let purge = tokio::spawn(run_purge(session.clone(), Arc::clone(&done)));
-            let cpu = CpuMark::now(Some(server.pid()))?;
-            let (_, during) =
-                open_loop_until(&load, connections, posts_per_sec, PURGE_LIMIT, done).await?;
-            let during_purge = LoadFigures::of(&during, cpu.until_now()?, Some(posts_per_sec));
-            let (run, took) = purge.await.context("the purge task panicked")??;
-            progress(label, &format!(
-                "purged {} impressions in {:.1} s; ingest p99 {:.1} ms alone, {:.1} ms during the purge",
-                run.impressions_deleted, took.as_secs_f64(), without_purge.latency.p99_ms, during_purge.latency.p99_ms
-            ));
-            Ok((seeded, without_purge, during_purge, run, took))
+            Ok((seeded, measure(args, backend, server).await?))
         },
     )
     .await?;
-    let (seeded, without_purge, during_purge, run, took) = served.figures;
-    let purge_seconds = took.as_secs_f64();
+    let (seeded, phases) = served.figures;
+    let purge_seconds = phases.purge_took.as_secs_f64();
+    let deleted = phases.run.impressions_deleted;
+    let p99_without = phases.without_purge.latency.p99_ms;
     Ok(PurgeReport {
         backend,
         seeded,
-        offered_impressions_per_sec: rate,
-        p99_ratio: during_purge.latency.p99_ms / without_purge.latency.p99_ms.max(f64::EPSILON),
-        without_purge,
-        during_purge,
+        offered_impressions_per_sec: args.scenarios.purge_ingest_rate,
+        p99_ratio: phases.during_purge.latency.p99_ms / p99_without.max(f64::EPSILON),
+        without_purge: phases.without_purge,
+        during_purge: phases.during_purge,
         purge_seconds,
-        impressions_deleted: run.impressions_deleted,
-        deleted_per_sec: run.impressions_deleted as f64 / purge_seconds.max(f64::EPSILON),
+        impressions_deleted: deleted,
+        deleted_per_sec: deleted as f64 / purge_seconds.max(f64::EPSILON),
         chunk_rows: CHUNK_ROWS,
         server_log_problems: served.log_problems,
+    })
+}
+
+struct Phases {
+    without_purge: LoadFigures,
+    during_purge: LoadFigures,
+    run: RetentionRunView,
+    purge_took: Duration,
+}
+
+/// Warm-up, the phase without a purge, then the phase that lasts as long as the purge, all at
+/// the same rate on the same connections.
+async fn measure(args: &Args, backend: Backend, server: &ServerProcess) -> anyhow::Result<Phases> {
+    let label = backend.label();
+    let rate = args.scenarios.purge_ingest_rate;
+    let posts_per_sec = rate as f64 / IMPRESSIONS_PER_BODY as f64;
+    let baseline = Duration::from_secs(args.scenarios.purge_baseline_secs);
+    let session = AdminSession::sign_in(&server.base_url()).await?;
+    let key = session.new_server_key(ENVIRONMENT).await?;
+    let shape = WorkloadShape {
+        bodies: args.bodies,
+        flags: args.flags,
+        users: args.users,
+        timestamp_spread_ms: args.timestamp_spread_ms(),
+    };
+    let workload = Workload::generate(&shape, imprint_store::now_ms())?;
+    let load = Load::new(
+        IngestTarget::new(server.address(), &key)?,
+        Arc::new(workload),
+    );
+    let connections = load.open_connections(CONNECTIONS).await?;
+    let (connections, _) = open_loop(&load, connections, posts_per_sec, WARMUP).await?;
+
+    progress(
+        label,
+        &format!(
+            "{rate} impressions/s for {} s without a purge",
+            baseline.as_secs()
+        ),
+    );
+    let cpu = CpuMark::now(Some(server.pid()))?;
+    let (connections, alone) = open_loop(&load, connections, posts_per_sec, baseline).await?;
+    let without_purge = LoadFigures::of(&alone, cpu.until_now()?, Some(posts_per_sec));
+
+    progress(label, &format!("{rate} impressions/s while the purge runs"));
+    let done = Arc::new(AtomicBool::new(false));
+    let purge = tokio::spawn(run_purge(session.clone(), Arc::clone(&done)));
+    let cpu = CpuMark::now(Some(server.pid()))?;
+    let (_, during) = open_loop_until(&load, connections, posts_per_sec, PURGE_LIMIT, done).await?;
+    let during_purge = LoadFigures::of(&during, cpu.until_now()?, Some(posts_per_sec));
+    let (run, purge_took) = purge.await.context("the purge task panicked")??;
+    progress(
+        label,
+        &format!(
+            "purged {} impressions in {:.1} s; ingest p99 {:.1} ms alone, {:.1} ms during it",
+            run.impressions_deleted,
+            purge_took.as_secs_f64(),
+            without_purge.latency.p99_ms,
+            during_purge.latency.p99_ms
+        ),
+    );
+    Ok(Phases {
+        without_purge,
+        during_purge,
+        run,
+        purge_took,
     })
 }
 

@@ -15,10 +15,11 @@ use std::time::{Duration, Instant};
 
 use serde::Serialize;
 use tokio::sync::watch;
+use tokio::task::JoinHandle;
 
 use crate::cli::{Args, Backend};
 use crate::load::IngestTarget;
-use crate::process_stats::{CpuMark, CpuUse};
+use crate::process_stats::CpuMark;
 use crate::report::LoadFigures;
 use crate::run::{on_fresh_server, progress};
 use crate::server::ServerProcess;
@@ -49,87 +50,18 @@ pub struct LiveReport {
 }
 
 pub async fn bench_live(args: &Args, backend: Backend) -> anyhow::Result<LiveReport> {
-    let label = backend.label();
-    let rate = args.scenarios.live_rate;
-    let duration = Duration::from_secs(args.scenarios.live_secs);
     let served = on_fresh_server(
         args,
         backend,
         "live",
         async |_: &str| Ok(()),
-        async |(), server: &ServerProcess| {
-            let environment = BenchEnvironment::create(&server.base_url()).await?;
-            let clock = Instant::now();
-            let unfiltered = format!("max_rate={}", args.scenarios.live_max_rate);
-            let filtered = format!("flag={}&max_rate={FILTERED_MAX_RATE}", flag_of(0));
-            let session = &environment.session;
-            let (stop, stopped) = watch::channel(false);
-            let record_from = micros_since(clock) + WARMUP.as_micros() as u64;
-            let mut readers = Vec::new();
-            for query in [unfiltered, filtered] {
-                let tail = TailStream::open(session, ENVIRONMENT, &query).await?;
-                readers.push(tokio::spawn(tail.follow(
-                    clock,
-                    record_from,
-                    stopped.clone(),
-                )));
-            }
-
-            progress(
-                label,
-                &format!(
-                    "posting {rate} impressions/s for {} s with two tails open",
-                    duration.as_secs()
-                ),
-            );
-            let target = Arc::new(IngestTarget::new(
-                server.address(),
-                &environment.server_key,
-            )?);
-            let cpu = CpuMark::now(Some(server.pid()))?;
-            let posted = post_steadily(Arc::clone(&target), rate, duration, clock).await;
-            let cpu: CpuUse = cpu.until_now()?;
-            tokio::time::sleep(DRAIN).await;
-            // Readers stop even when posting failed, so no task outlives the server.
-            let _ = stop.send(true);
-            let mut tails = Vec::new();
-            for reader in readers {
-                tails.push(reader.await??);
-            }
-            nudge(&target, clock).await?;
-            let posted = posted?;
-            let ingest = LoadFigures::of(
-                &posted,
-                cpu,
-                Some(rate as f64 / IMPRESSIONS_PER_BODY as f64),
-            );
-            let filtered = tails
-                .pop()
-                .ok_or_else(|| anyhow::anyhow!("no filtered tail"))?;
-            let unfiltered = tails
-                .pop()
-                .ok_or_else(|| anyhow::anyhow!("no unfiltered tail"))?;
-            for tail in [&unfiltered, &filtered] {
-                progress(
-                    label,
-                    &format!(
-                        "tail `{}`: {} received, p50 {:.1} ms, p99 {:.1} ms, {} skipped",
-                        tail.query,
-                        tail.impressions_received,
-                        tail.latency.p50_ms,
-                        tail.latency.p99_ms,
-                        tail.skipped
-                    ),
-                );
-            }
-            Ok((ingest, unfiltered, filtered))
-        },
+        async |(), server: &ServerProcess| measure(args, backend, server).await,
     )
     .await?;
     let (ingest, unfiltered, filtered) = served.figures;
     Ok(LiveReport {
         backend,
-        offered_impressions_per_sec: rate,
+        offered_impressions_per_sec: args.scenarios.live_rate,
         // Impression n of every body goes to flag n % FLAGS, and bodies are whole.
         filtered_expected: ingest.impressions_accepted / FLAGS as u64,
         ingest,
@@ -137,4 +69,68 @@ pub async fn bench_live(args: &Args, backend: Backend) -> anyhow::Result<LiveRep
         filtered,
         server_log_problems: served.log_problems,
     })
+}
+
+/// Opens the tails, posts, lets the last impressions arrive, closes the tails.
+async fn measure(
+    args: &Args,
+    backend: Backend,
+    server: &ServerProcess,
+) -> anyhow::Result<(LoadFigures, TailReport, TailReport)> {
+    let label = backend.label();
+    let rate = args.scenarios.live_rate;
+    let duration = Duration::from_secs(args.scenarios.live_secs);
+    let environment = BenchEnvironment::create(&server.base_url()).await?;
+    let session = &environment.session;
+    let clock = Instant::now();
+    let record_from = micros_since(clock) + WARMUP.as_micros() as u64;
+    let (stop, stopped) = watch::channel(false);
+    let follow = async |query: String| -> anyhow::Result<JoinHandle<_>> {
+        let tail = TailStream::open(session, ENVIRONMENT, &query).await?;
+        Ok(tokio::spawn(tail.follow(
+            clock,
+            record_from,
+            stopped.clone(),
+        )))
+    };
+    let unfiltered = follow(format!("max_rate={}", args.scenarios.live_max_rate)).await?;
+    let filtered = follow(format!("flag={}&max_rate={FILTERED_MAX_RATE}", flag_of(0))).await?;
+
+    progress(
+        label,
+        &format!(
+            "posting {rate} impressions/s for {} s with two tails open",
+            duration.as_secs()
+        ),
+    );
+    let target = Arc::new(IngestTarget::new(
+        server.address(),
+        &environment.server_key,
+    )?);
+    let cpu = CpuMark::now(Some(server.pid()))?;
+    let posted = post_steadily(Arc::clone(&target), rate, duration, clock).await;
+    let cpu = cpu.until_now()?;
+    tokio::time::sleep(DRAIN).await;
+    // The tails stop even when posting failed, so no task outlives the server.
+    let _ = stop.send(true);
+    let unfiltered = unfiltered.await??;
+    let filtered = filtered.await??;
+    nudge(&target, clock).await?;
+
+    let posts_per_sec = rate as f64 / IMPRESSIONS_PER_BODY as f64;
+    let ingest = LoadFigures::of(&posted?, cpu, Some(posts_per_sec));
+    for tail in [&unfiltered, &filtered] {
+        progress(
+            label,
+            &format!(
+                "tail `{}`: {} received, p50 {:.1} ms, p99 {:.1} ms, {} skipped",
+                tail.query,
+                tail.impressions_received,
+                tail.latency.p50_ms,
+                tail.latency.p99_ms,
+                tail.skipped
+            ),
+        );
+    }
+    Ok((ingest, unfiltered, filtered))
 }

@@ -45,7 +45,10 @@ fn body(sent_us: u64, post: u64) -> anyhow::Result<crate::workload::SplitBody> {
         .map(|flag| {
             let impressions: Vec<_> = (flag..IMPRESSIONS_PER_BODY)
                 .step_by(FLAGS)
-                .map(|n| json!({"k": format!("{KEY_PREFIX}{sent_us}-{post}.{n}"), "t": "on", "m": now_ms, "r": "default rule"}))
+                .map(|n| {
+                    let key = format!("{KEY_PREFIX}{sent_us}-{post}.{n}");
+                    json!({"k": key, "t": "on", "m": now_ms, "r": "default rule"})
+                })
                 .collect();
             json!({"f": flag_of(flag), "i": impressions})
         })
