@@ -100,26 +100,7 @@ impl TailStream {
             return Ok(None);
         };
         self.pending.extend_from_slice(&chunk);
-        let mut events = Vec::new();
-        let mut consumed = 0;
-        while let Some(end) = find(&self.pending[consumed..], b"\n\n") {
-            let block = String::from_utf8_lossy(&self.pending[consumed..consumed + end]);
-            let mut event = String::from("message");
-            let mut data = String::new();
-            // Comment lines (`: keep-alive`) and other fields are ignored, as browsers do.
-            for line in block.lines() {
-                if let Some(name) = line.strip_prefix("event:") {
-                    event = name.trim().to_owned();
-                } else if let Some(value) = line.strip_prefix("data:") {
-                    data.push_str(value.trim_start());
-                }
-            }
-            if !data.is_empty() {
-                events.push((event, data));
-            }
-            consumed += end + 2;
-        }
-        self.pending.drain(..consumed);
+        let events = take_events(&mut self.pending);
         Ok(Some(events))
     }
 
@@ -198,8 +179,54 @@ impl TailStream {
     }
 }
 
+/// The complete events at the start of `pending`, as (event, data), removed from it; an
+/// event's last bytes may come in a later chunk.
+fn take_events(pending: &mut Vec<u8>) -> Vec<(String, String)> {
+    let mut events = Vec::new();
+    let mut consumed = 0;
+    while let Some(end) = find(&pending[consumed..], b"\n\n") {
+        let block = String::from_utf8_lossy(&pending[consumed..consumed + end]);
+        let mut event = String::from("message");
+        let mut data = String::new();
+        // Comment lines (`: keep-alive`) and other fields are ignored, as browsers do.
+        for line in block.lines() {
+            if let Some(name) = line.strip_prefix("event:") {
+                event = name.trim().to_owned();
+            } else if let Some(value) = line.strip_prefix("data:") {
+                data.push_str(value.trim_start());
+            }
+        }
+        if !data.is_empty() {
+            events.push((event, data));
+        }
+        consumed += end + 2;
+    }
+    pending.drain(..consumed);
+    events
+}
+
 fn find(haystack: &[u8], needle: &[u8]) -> Option<usize> {
     haystack
         .windows(needle.len())
         .position(|window| window == needle)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::take_events;
+
+    #[test]
+    fn events_split_across_chunks_are_kept_whole() {
+        let mut pending =
+            b": keep-alive\n\nevent: stats\ndata: {\"sent\":1}\n\nevent: impr".to_vec();
+        let events = take_events(&mut pending);
+        assert_eq!(
+            events,
+            vec![("stats".to_owned(), "{\"sent\":1}".to_owned())]
+        );
+        pending.extend_from_slice(b"ession\ndata: {}\n\n");
+        let events = take_events(&mut pending);
+        assert_eq!(events, vec![("impression".to_owned(), "{}".to_owned())]);
+        assert!(pending.is_empty());
+    }
 }
