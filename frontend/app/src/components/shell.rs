@@ -121,7 +121,7 @@ fn EnvironmentPicker(
                                 let current = current.get_untracked();
                                 view! {
                                     <option value="" disabled=true selected=current.is_empty()>
-                                        "Choose an environment"
+                                        "Environment…"
                                     </option>
                                     {list
                                         .into_iter()
