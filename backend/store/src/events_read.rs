@@ -116,6 +116,11 @@ impl EventScan {
         })
     }
 
+    /// How many rows the scan would return, counted without reading them all.
+    pub async fn count(&self) -> Result<u64, DbErr> {
+        self.keyset.count(&self.db, &self.properties).await
+    }
+
     /// Where the scan stands: every matching row up to `after` has been returned.
     pub fn range(&self) -> ScanRange {
         self.keyset.range

@@ -105,3 +105,11 @@ pub struct ChangePasswordRequest {
     pub current_password: String,
     pub new_password: String,
 }
+
+/// How many stored rows an export with these criteria holds.
+/// `GET /api/v1/environments/{env}/impressions/count` (and `/events/count`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct ExportCount {
+    pub count: u64,
+}

@@ -32,7 +32,7 @@ use super::{
         segments::list, segments::put_segment, segments::list_traffic_types, segments::create_traffic_type,
         import::import,
         export::export_impressions, usage::usage,
-        export::export_events, exports_jobs::create, exports_jobs::list, exports_jobs::get_one,
+        export::export_events, export::count_impressions, export::count_events, exports_jobs::create, exports_jobs::list, exports_jobs::get_one,
         exports_jobs::download,
         native_ingest::impressions, native_ingest::events,
         split_ingest::impressions_bulk, split_ingest::impressions_count, split_ingest::keys_server_side,

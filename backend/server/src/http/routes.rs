@@ -57,6 +57,8 @@ pub fn configure(cfg: &mut web::ServiceConfig, max_body_bytes: usize) {
                 .service(import::import)
                 .service(export::export_impressions)
                 .service(export::export_events)
+                .service(export::count_impressions)
+                .service(export::count_events)
                 .service(exports_jobs::create)
                 .service(exports_jobs::list)
                 .service(exports_jobs::get_one)

@@ -130,6 +130,72 @@ impl Keyset {
 }
 
 #[derive(FromQueryResult)]
+struct Count {
+    n: i64,
+}
+
+#[derive(FromQueryResult)]
+struct IdProperties {
+    id: i64,
+    properties: Option<String>,
+}
+
+/// Rows read per query when counting through a property filter.
+const COUNT_PAGE_ROWS: i64 = 20_000;
+
+impl Keyset {
+    /// How many rows of the range match, and also hold `properties`. Without a property filter
+    /// the database counts; with one, only ids and properties are read, page by page.
+    pub(crate) async fn count(
+        &self,
+        db: &Database,
+        properties: &[(String, String)],
+    ) -> Result<u64, DbErr> {
+        let Some(filter) = self.filter.as_ref().filter(|_| !self.done) else {
+            return Ok(0);
+        };
+        // Without the `+` the planner may count through an index instead of the rows.
+        let terms: Vec<&str> = filter
+            .terms
+            .iter()
+            .map(|t| t.trim_start_matches('+'))
+            .collect();
+        let condition = terms.join(" AND ");
+        let mut params: Vec<Value> = vec![self.range.after.into(), self.range.until.into()];
+        params.extend(filter.params.iter().cloned());
+        if properties.is_empty() {
+            let sql = format!(
+                "SELECT COUNT(*) AS n FROM {} WHERE id > {{}} AND id <= {{}} AND {condition}",
+                self.table
+            );
+            let rows: Vec<Count> = query_all(db, &sql, params).await?;
+            return Ok(rows.first().map_or(0, |c| c.n.max(0) as u64));
+        }
+        let sql = format!(
+            "SELECT id, properties FROM {} WHERE id > {{}} AND id <= {{}} AND {condition} \
+             ORDER BY id LIMIT {{}}",
+            self.table
+        );
+        let mut matched = 0u64;
+        let mut after = self.range.after;
+        loop {
+            let mut page_params = params.clone();
+            page_params[0] = after.into();
+            page_params.push(COUNT_PAGE_ROWS.into());
+            let rows: Vec<IdProperties> = query_all(db, &sql, page_params).await?;
+            matched += rows
+                .iter()
+                .filter(|r| properties_match(r.properties.as_deref(), properties))
+                .count() as u64;
+            match rows.last() {
+                Some(last) if rows.len() as i64 == COUNT_PAGE_ROWS => after = last.id,
+                _ => return Ok(matched),
+            }
+        }
+    }
+}
+
+#[derive(FromQueryResult)]
 struct Bounds {
     lo: Option<i64>,
     hi: Option<i64>,

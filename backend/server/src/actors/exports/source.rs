@@ -58,6 +58,14 @@ impl Scan {
         })
     }
 
+    /// How many rows the scan would export.
+    pub async fn count(&self) -> Result<u64, DbErr> {
+        match self {
+            Scan::Impressions(scan) => scan.count().await,
+            Scan::Events(scan) => scan.count().await,
+        }
+    }
+
     pub fn range(&self) -> ScanRange {
         match self {
             Scan::Impressions(scan) => scan.range(),

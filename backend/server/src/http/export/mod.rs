@@ -3,7 +3,10 @@
 //! by id, encoded off the async workers, and sent as they are ready; the client's pace holds
 //! the reading back. An export holds the rows stored when it started.
 
+mod count;
 mod criteria;
+
+pub use count::{__path_count_events, __path_count_impressions, count_events, count_impressions};
 
 use actix_web::http::header::{self, ContentEncoding};
 use actix_web::web::Bytes;

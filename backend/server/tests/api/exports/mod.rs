@@ -1,6 +1,7 @@
 //! Exports: streamed in every format with every criterion, and export jobs from creation to
 //! download, across a restart and past their expiry.
 
+mod count;
 mod jobs;
 mod streaming;
 

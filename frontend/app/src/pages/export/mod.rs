@@ -45,9 +45,14 @@ pub fn ExportPage() -> impl IntoView {
             return;
         }
         let url = export_url("ndjson", false);
+        let count_url = format!(
+            "/api/v1/environments/{}/impressions/count?{}",
+            env.get(),
+            form.with(|f| f.query("ndjson", false))
+        );
         previewing.set(true);
         spawn_local(async move {
-            let answer = fetch_preview(&url).await;
+            let answer = fetch_preview(&url, &count_url).await;
             let _ = previewing.try_set(false);
             let _ = preview.try_set(Some(answer));
         });
@@ -155,7 +160,7 @@ pub fn ExportPage() -> impl IntoView {
             </form>
             <section class="panel export-preview" aria-labelledby="preview-title" aria-busy=move || previewing.get().to_string()>
                 <h2 id="preview-title">"Preview"</h2>
-                <p class="muted small">"Imprint does not count the matching rows before an export; the preview reads the first rows only, and a finished job reports how many rows it wrote."</p>
+                <p class="muted small">"The first 20 rows these criteria export, and how many rows match in all. Exports and jobs have no row limit."</p>
                 {move || match preview.get() {
                     None => view! { <p class="muted">"Press Preview to see the first rows these criteria export."</p> }.into_any(),
                     Some(Err(e)) => view! { <p class="form-error" role="alert">{format!("The preview could not be loaded. {e}")}</p> }.into_any(),

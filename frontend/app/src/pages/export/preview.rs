@@ -1,10 +1,12 @@
-//! The first rows an export would contain: the NDJSON export with the same criteria, read
-//! until `PREVIEW_ROWS` lines have arrived, then cancelled (the export has no row limit or
-//! count, so nothing more is read than needed).
+//! The first rows an export would contain, and how many rows match: the NDJSON export with
+//! the same criteria, read until `PREVIEW_ROWS` lines have arrived and then cancelled, and the
+//! count endpoint beside it.
 
+use imprint_types::ExportCount;
 use leptos::prelude::*;
 use serde_json::Value;
 
+use crate::api;
 use crate::components::format::{date_time, grouped};
 
 #[cfg_attr(not(feature = "hydrate"), allow(dead_code))]
@@ -16,23 +18,32 @@ pub struct Preview {
     pub rows: Vec<Value>,
     /// True when the export had more rows than the preview read.
     pub more: bool,
+    /// How many stored rows match, or why that is unknown.
+    pub matched: Result<u64, String>,
 }
 
-/// Reads the first `PREVIEW_ROWS` rows of the NDJSON export at `url`.
-pub async fn fetch_preview(url: &str) -> Result<Preview, String> {
+/// Reads the first `PREVIEW_ROWS` rows of the NDJSON export at `url`, then the number of
+/// matching rows from `count_url`.
+pub async fn fetch_preview(url: &str, count_url: &str) -> Result<Preview, String> {
     #[cfg(feature = "hydrate")]
     {
-        read_first_lines(url).await.map(|(lines, more)| Preview {
+        let (lines, more) = read_first_lines(url).await?;
+        let matched = api::get::<ExportCount>(count_url)
+            .await
+            .map(|c| c.count)
+            .map_err(|e| e.sentence());
+        Ok(Preview {
             rows: lines
                 .iter()
                 .filter_map(|l| serde_json::from_str(l).ok())
                 .collect(),
             more,
+            matched,
         })
     }
     #[cfg(not(feature = "hydrate"))]
     {
-        let _ = url;
+        let _ = (url, count_url, api::get::<ExportCount>);
         Err("previews load in the browser".to_owned())
     }
 }
@@ -116,10 +127,18 @@ pub fn PreviewTable(preview: Preview) -> impl IntoView {
         }
         .into_any();
     }
-    let summary = if preview.more {
-        format!("The first {count} rows (there are more; the export has them all).")
-    } else {
-        format!("All {} matching rows.", grouped(count as i64))
+    let summary = match &preview.matched {
+        Ok(matched) if *matched as usize <= count => {
+            format!("All {} matching rows.", grouped(count as i64))
+        }
+        Ok(matched) => format!(
+            "The first {count} of {} matching rows; the export has them all.",
+            grouped(*matched as i64)
+        ),
+        Err(e) if preview.more => {
+            format!("The first {count} rows; there are more, but they could not be counted. {e}")
+        }
+        Err(_) => format!("All {} matching rows.", grouped(count as i64)),
     };
     view! {
         <p class="muted small" data-testid="preview-summary">{summary}</p>

@@ -14,11 +14,14 @@ use crate::components::format::{clock, day_time, grouped, now_ms, percent};
 const HOUR: i64 = 3_600_000;
 const REFRESH: Duration = Duration::from_secs(10);
 
-/// (id, button text, hours, hours per bar)
-const RANGES: [(&str, &str, i64, i64); 3] = [
+/// (id, button text, hours, hours per bar). Hourly counts outlive the raw impressions (13
+/// months by default), so the long ranges show traffic past the environment's retention.
+const RANGES: [(&str, &str, i64, i64); 5] = [
     ("24h", "24 hours", 24, 1),
     ("7d", "7 days", 24 * 7, 1),
     ("30d", "30 days", 24 * 30, 6),
+    ("90d", "90 days", 24 * 90, 24),
+    ("13m", "13 months", 24 * 396, 24 * 7),
 ];
 
 #[component]
