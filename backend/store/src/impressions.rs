@@ -168,6 +168,18 @@ impl ImpressionScan {
         else {
             return Ok(None);
         };
+        self.decode(raw).await.map(Some)
+    }
+
+    /// The newest matching rows, at most `limit` read, oldest first. A property filter
+    /// applies to the rows read, so with one fewer may come back.
+    pub async fn latest(&mut self, limit: u64) -> Result<Vec<StoredImpression>, DbErr> {
+        let raw = self.keyset.latest::<RawImpression>(&self.db, limit).await?;
+        self.decode(raw).await
+    }
+
+    /// Applies the property filter and decodes flag names and dictionary strings.
+    async fn decode(&mut self, raw: Vec<RawImpression>) -> Result<Vec<StoredImpression>, DbErr> {
         let raw: Vec<RawImpression> = raw
             .into_iter()
             .filter(|r| properties_match(r.properties.as_deref(), &self.properties))
@@ -191,26 +203,25 @@ impl ImpressionScan {
             )
             .await?;
         let (flags, strings) = (&self.flags, &self.strings);
-        Ok(Some(
-            raw.into_iter()
-                .map(|r| StoredImpression {
-                    id: r.id,
-                    flag: flags.get(Some(r.flag_id)).unwrap_or_default(),
-                    key: r.key,
-                    bucketing_key: r.bucketing_key,
-                    treatment: strings.get(Some(r.treatment_id)).unwrap_or_default(),
-                    label: strings.get(r.label_id),
-                    change_number: r.change_number,
-                    timestamp: r.ts,
-                    received_at: r.received_at,
-                    sdk: strings.get(r.sdk_id),
-                    machine_ip: strings.get(r.machine_ip_id),
-                    machine_name: strings.get(r.machine_name_id),
-                    traffic_type: strings.get(r.traffic_type_id),
-                    properties: r.properties,
-                })
-                .collect(),
-        ))
+        Ok(raw
+            .into_iter()
+            .map(|r| StoredImpression {
+                id: r.id,
+                flag: flags.get(Some(r.flag_id)).unwrap_or_default(),
+                key: r.key,
+                bucketing_key: r.bucketing_key,
+                treatment: strings.get(Some(r.treatment_id)).unwrap_or_default(),
+                label: strings.get(r.label_id),
+                change_number: r.change_number,
+                timestamp: r.ts,
+                received_at: r.received_at,
+                sdk: strings.get(r.sdk_id),
+                machine_ip: strings.get(r.machine_ip_id),
+                machine_name: strings.get(r.machine_name_id),
+                traffic_type: strings.get(r.traffic_type_id),
+                properties: r.properties,
+            })
+            .collect())
     }
 }
 
@@ -280,6 +291,15 @@ impl Database {
         let mut scan = ImpressionScan::open(self, query).await?;
         scan.keyset.range.after = scan.keyset.range.after.max(after);
         Ok(scan.next_page(limit).await?.unwrap_or_default())
+    }
+
+    /// The newest `limit` matching impressions, oldest first (a live tail's replay).
+    pub async fn latest_impressions(
+        &self,
+        query: &ImpressionQuery,
+        limit: u64,
+    ) -> Result<Vec<StoredImpression>, DbErr> {
+        ImpressionScan::open(self, query).await?.latest(limit).await
     }
 }
 

@@ -54,6 +54,64 @@ fn item(flag: &str, key: &str, treatment: &str, plan: &str) -> Value {
             "properties": { "plan": plan } })
 }
 
+/// Opens a tail with a personal token and returns its event stream.
+async fn open_tail(
+    app: &TestApp,
+    query: &str,
+) -> impl futures::Stream<Item = reqwest::Result<bytes::Bytes>> + Unpin {
+    let admin = app.admin_session().await;
+    let created: Value = admin
+        .post(app, "/api/v1/tokens", &json!({ "name": "tail" }))
+        .await
+        .json()
+        .await
+        .unwrap();
+    let response = reqwest::Client::new()
+        .get(app.url(&format!(
+            "/api/v1/environments/production/impressions/live?{query}"
+        )))
+        .bearer_auth(created["token"].as_str().unwrap())
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status(), StatusCode::OK);
+    response.bytes_stream()
+}
+
+#[actix_web::test]
+async fn a_replay_sends_the_newest_matches_however_busy_the_window_was() {
+    let app = spawn_app().await;
+    let env = app.environment("production").await;
+    post(
+        &app,
+        &env.server_key,
+        json!([item("checkout", "target", "on", "pro")]),
+    )
+    .await;
+    // More than a replay sends (2,000), all newer than the one the filter wants.
+    for batch in 0..3 {
+        let items: Vec<Value> = (0..800)
+            .map(|i| item("checkout", &format!("k{batch}-{i:03}"), "off", "free"))
+            .collect();
+        post(&app, &env.server_key, Value::Array(items)).await;
+    }
+
+    let mut filtered = open_tail(&app, "key=target&replay=5").await;
+    let mut buffer = String::new();
+    let replayed = next_event(&mut filtered, &mut buffer, "impression").await;
+    assert_eq!(replayed["key"], "target");
+    let ready = next_event(&mut filtered, &mut buffer, "ready").await;
+    assert_eq!(ready["replayed"], 1);
+
+    let mut everything = open_tail(&app, "replay=5").await;
+    let mut buffer = String::new();
+    let first = next_event(&mut everything, &mut buffer, "impression").await;
+    // 2,401 stored: the replay starts after the target and k0-000..k0-399.
+    assert_eq!(first["key"], "k0-400", "the oldest of the newest 2,000");
+    let ready = next_event(&mut everything, &mut buffer, "ready").await;
+    assert_eq!(ready["replayed"], 2000);
+}
+
 #[actix_web::test]
 async fn the_live_tail_streams_matching_impressions_after_a_replay() {
     let app = spawn_app().await;

@@ -129,6 +129,31 @@ impl Keyset {
     }
 }
 
+impl Keyset {
+    /// The last `limit` rows of the range, in id order: the newest, for a live tail's replay.
+    pub(crate) async fn latest<T: FromQueryResult>(
+        &self,
+        db: &Database,
+        limit: u64,
+    ) -> Result<Vec<T>, DbErr> {
+        let Some(filter) = self.filter.as_ref().filter(|_| !self.done) else {
+            return Ok(Vec::new());
+        };
+        let sql = format!(
+            "SELECT {} FROM {} WHERE id > {{}} AND id <= {{}} AND {} ORDER BY id DESC LIMIT {{}}",
+            self.columns,
+            self.table,
+            filter.terms.join(" AND ")
+        );
+        let mut params = vec![self.range.after.into(), self.range.until.into()];
+        params.extend(filter.params.iter().cloned());
+        params.push((limit as i64).into());
+        let mut rows: Vec<T> = query_all(db, &sql, params).await?;
+        rows.reverse();
+        Ok(rows)
+    }
+}
+
 #[derive(FromQueryResult)]
 struct Count {
     n: i64,

@@ -47,15 +47,23 @@ pub async fn impressions(
     let feed = state.ingest.writer.subscribe();
     let replay = if query.replay_minutes > 0 {
         let since = imprint_store::now_ms() - query.replay_minutes * 60_000;
+        // The database applies every criterion, so the replay holds the newest matches,
+        // however much else arrived in the window.
+        let f = &query.filter;
         let stored = ImpressionQuery {
             environment_id: env.id,
-            flags: query.filter.flags.clone(),
+            flags: f.flags.clone(),
             from: Some(since),
+            treatments: f.treatment.iter().cloned().collect(),
+            keys: f.key.iter().cloned().collect(),
+            labels: f.label.iter().cloned().collect(),
+            sdks: f.sdk.iter().cloned().collect(),
+            properties: f.properties.clone(),
             ..ImpressionQuery::default()
         };
         let rows = state
             .db
-            .impressions_page(&stored, 0, MAX_REPLAY_ROWS)
+            .latest_impressions(&stored, MAX_REPLAY_ROWS)
             .await?;
         rows.into_iter()
             .map(|row| tail::replayed_impression(env.id, row))
