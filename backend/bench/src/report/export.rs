@@ -20,7 +20,8 @@ fn write(out: &mut String, settings: &Settings, backends: &[ExportReport]) -> st
         out,
         "- {} impressions in one environment, written straight into the database through the \
          store's ingestion path before the server starts (the ingestion benchmark's mix of \
-         flags, keys, labels and properties, received over a week).",
+         flags, keys, labels and properties, received over a week). On PostgreSQL the table \
+         is then vacuumed and analysed, as autovacuum keeps a table filled over days.",
         group(rows as f64)
     )?;
     writeln!(

@@ -19,7 +19,8 @@ fn write(out: &mut String, settings: &Settings, backends: &[PurgeReport]) -> std
     writeln!(
         out,
         "- {} impressions received 31 to 60 days ago, written straight into the database, in \
-         an environment keeping 30 days.",
+         an environment keeping 30 days (on PostgreSQL, vacuumed and analysed afterwards, as \
+         autovacuum would have).",
         group(s.purge_rows as f64)
     )?;
     writeln!(
