@@ -24,7 +24,7 @@ use crate::scenario_args::ScenarioArgs;
 use crate::server::MemoryPeak;
 use crate::workload::IMPRESSIONS_PER_BODY;
 
-/// What the issue asks of the server (see the Markdown report's last section).
+/// What the issue asks of ingestion (the goals of the ingestion section).
 pub const GOAL_SQLITE_IMPRESSIONS_PER_SEC: f64 = 500_000.0;
 pub const GOAL_HTTP_TO_CEILING: f64 = 0.8;
 
