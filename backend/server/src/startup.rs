@@ -44,6 +44,8 @@ impl Application {
                 .configure(|cfg| console.configure_assets(cfg));
             console.mount(app)
         })
+        // Live tails write small events that must not wait for Nagle's algorithm.
+        .tcp_nodelay(true)
         .listen(listener)?
         .run();
 

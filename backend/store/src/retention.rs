@@ -53,8 +53,11 @@ impl Database {
         let sql = number_placeholders(
             backend,
             &format!(
+                // The ORDER BY walks the (environment_id, received_at) index and stops at the
+                // limit; without it PostgreSQL may plan a bitmap scan of every expired row
+                // for each chunk.
                 "DELETE FROM {table} WHERE id IN (SELECT id FROM {table} \
-                 WHERE environment_id = {{}} AND received_at < {{}} LIMIT {{}})"
+                 WHERE environment_id = {{}} AND received_at < {{}} ORDER BY received_at LIMIT {{}})"
             ),
         );
         let result = self

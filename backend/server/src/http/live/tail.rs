@@ -17,7 +17,10 @@ use super::filter::{LiveFilter, LiveQuery};
 use crate::activity::Activity;
 use crate::actors::flags::Flags;
 
-const HEARTBEAT: Duration = Duration::from_secs(15);
+/// Comments that keep proxies from closing an idle stream. They are also how a closed tail
+/// is noticed: actix-web sees that the client left only when it writes, so this bounds how
+/// long a closed tail keeps its task and subscription.
+const HEARTBEAT: Duration = Duration::from_secs(2);
 /// Silence after which the tail explains itself.
 const QUIET_BEFORE_DIAGNOSTIC: Duration = Duration::from_secs(10);
 
@@ -152,6 +155,40 @@ struct Counters {
     skipped_lag: u64,
 }
 
+/// Spreads a rate-limited tail over each second: past the rate it sends every n-th match
+/// (n from the last second's matches) instead of the first rows of each second.
+struct Sampler {
+    share: f64,
+    credit: f64,
+}
+
+impl Sampler {
+    fn new() -> Self {
+        Sampler {
+            share: 1.0,
+            credit: 0.0,
+        }
+    }
+
+    fn plan(&mut self, matched_last_second: u64, max_rate: u32) {
+        self.share = if matched_last_second > u64::from(max_rate) {
+            f64::from(max_rate) / matched_last_second as f64
+        } else {
+            1.0
+        };
+    }
+
+    fn take(&mut self) -> bool {
+        self.credit += self.share;
+        if self.credit >= 1.0 {
+            self.credit -= 1.0;
+            true
+        } else {
+            false
+        }
+    }
+}
+
 pub struct Tail {
     pub environment_id: i64,
     pub query: LiveQuery,
@@ -186,6 +223,7 @@ impl Tail {
         let mut heartbeat = tokio::time::interval(HEARTBEAT);
         let mut seen_this_second = 0u64;
         let mut matched_this_second = 0u64;
+        let mut sampler = Sampler::new();
         if replay.is_empty() {
             self.diagnose(&out, 0, 0).await;
         }
@@ -204,7 +242,7 @@ impl Tail {
                             }
                             matched_this_second += 1;
                             window.matched += 1;
-                            if window.sent >= u64::from(self.query.max_rate) {
+                            if window.sent >= u64::from(self.query.max_rate) || !sampler.take() {
                                 window.skipped_rate += 1;
                             } else if out.try_send(record.to_event(false)).is_ok() {
                                 window.sent += 1;
@@ -219,6 +257,7 @@ impl Tail {
                 },
                 _ = second.tick() => {
                     minute_seen.push((seen_this_second, matched_this_second));
+                    sampler.plan(matched_this_second, self.query.max_rate);
                     if minute_seen.len() > 60 {
                         minute_seen.remove(0);
                     }
@@ -313,5 +352,33 @@ impl Tail {
                 .send(sse("diagnostic", &json!({ "reasons": reasons })))
                 .await;
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::Sampler;
+
+    #[test]
+    fn past_the_rate_the_sample_is_spread_over_the_matches() {
+        let mut sampler = Sampler::new();
+        assert!(
+            (0..10).all(|_| sampler.take()),
+            "no estimate yet: everything"
+        );
+        sampler.plan(10_000, 2_000);
+        let taken: Vec<bool> = (0..1_000).map(|_| sampler.take()).collect();
+        let sent = taken.iter().filter(|t| **t).count();
+        assert!((199..=200).contains(&sent), "{sent}");
+        assert_eq!(
+            &taken[..5],
+            [false, false, false, false, true],
+            "one in five"
+        );
+        sampler.plan(100, 2_000);
+        assert!(
+            (0..10).all(|_| sampler.take()),
+            "under the rate: everything"
+        );
     }
 }
