@@ -239,7 +239,8 @@ test('a viewer reads a flag but cannot change its tracking, definition or kill s
   assert.equal(await page.getByRole('menuitem', { name: /Track impressions/ }).count(), 0);
   // Keyboard: Escape closes the menu and gives focus back to its button.
   await page.keyboard.press('Escape');
-  assert.equal(await page.getByRole('menu').isVisible(), false);
+  // isVisible() does not wait: the menu closes on the next render.
+  await page.getByRole('menu').waitFor({ state: 'hidden' });
   assert.equal(await page.evaluate(() => document.activeElement?.getAttribute('aria-label')), 'More actions');
   assert.equal(await page.getByRole('button', { name: 'Edit definition' }).count(), 0);
   assert.equal(await page.getByRole('button', { name: /^(Kill|Restore)$/ }).count(), 0);
