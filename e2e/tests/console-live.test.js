@@ -182,6 +182,11 @@ test('the export page previews, downloads a CSV and runs a job', async () => {
   await job.getByRole('link', { name: /Download Export #/ }).waitFor();
   assert.match(await job.innerText(), /6 rows/);
   await page.getByRole('heading', { name: 'Retention' }).waitFor();
+  // An admin purges now: nothing here is older than the retention, and the last run shows it.
+  await page.getByRole('button', { name: 'Run purge now' }).click();
+  await page.getByText(/^Purge finished: 0 impressions, 0 events and \d+ hourly counts deleted\.$/).waitFor();
+  await page.getByText('Last purge').waitFor();
+  assert.match(await page.locator('.retention-facts').innerText(), /run by admin@example\.com/);
   await screenshot(page, 'export');
   assert.deepEqual(errors, []);
   await context.close();

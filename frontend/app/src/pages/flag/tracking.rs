@@ -30,11 +30,19 @@ pub fn MoreActions(#[prop(into)] on_track: Callback<()>) -> impl IntoView {
         open.set(now_open);
         copied.set(false);
         if now_open {
-            request_animation_frame(move || focus_item(menu, Step::First));
+            request_animation_frame(move || {
+                if open.get_untracked() {
+                    focus_item(menu, Step::First);
+                }
+            });
         }
     };
     let on_button_keydown = move |ev: leptos::ev::KeyboardEvent| {
-        if matches!(ev.key().as_str(), "ArrowDown" | "ArrowUp") {
+        // Focus moves into the menu on the next frame; until then Escape lands here.
+        if ev.key() == "Escape" && open.get_untracked() {
+            ev.prevent_default();
+            close(true);
+        } else if matches!(ev.key().as_str(), "ArrowDown" | "ArrowUp") {
             ev.prevent_default();
             open.set(true);
             let step = if ev.key() == "ArrowUp" {
