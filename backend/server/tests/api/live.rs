@@ -75,6 +75,7 @@ async fn open_tail(
         .await
         .unwrap();
     assert_eq!(response.status(), StatusCode::OK);
+    assert_eq!(response.headers()["content-type"], "text/event-stream");
     response.bytes_stream()
 }
 
@@ -122,25 +123,7 @@ async fn the_live_tail_streams_matching_impressions_after_a_replay() {
         json!([item("checkout", "old", "on", "pro")]),
     )
     .await;
-    let token = {
-        let admin = app.admin_session().await;
-        let created: Value = admin
-            .post(&app, "/api/v1/tokens", &json!({ "name": "tail" }))
-            .await
-            .json()
-            .await
-            .unwrap();
-        created["token"].as_str().unwrap().to_owned()
-    };
-    let response = reqwest::Client::new()
-        .get(app.url("/api/v1/environments/production/impressions/live?flag=checkout&property.plan=pro&replay=5"))
-        .bearer_auth(&token)
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(response.status(), StatusCode::OK);
-    assert_eq!(response.headers()["content-type"], "text/event-stream");
-    let mut stream = response.bytes_stream();
+    let mut stream = open_tail(&app, "flag=checkout&property.plan=pro&replay=5").await;
     let mut buffer = String::new();
     let replayed = next_event(&mut stream, &mut buffer, "impression").await;
     assert_eq!(replayed["key"], "old");

@@ -100,6 +100,20 @@ impl Keyset {
         }
     }
 
+    /// `limit` rows of the range that meet `filter`, from its start (`ASC`) or end (`DESC`).
+    fn page_query(&self, filter: &Conditions, order: &str, limit: u64) -> (String, Vec<Value>) {
+        let sql = format!(
+            "SELECT {} FROM {} WHERE id > {{}} AND id <= {{}} AND {} ORDER BY id {order} LIMIT {{}}",
+            self.columns,
+            self.table,
+            filter.terms.join(" AND ")
+        );
+        let mut params = vec![self.range.after.into(), self.range.until.into()];
+        params.extend(filter.params.iter().cloned());
+        params.push((limit as i64).into());
+        (sql, params)
+    }
+
     pub(crate) async fn next<T: FromQueryResult>(
         &mut self,
         db: &Database,
@@ -109,15 +123,7 @@ impl Keyset {
         let Some(filter) = self.filter.as_ref().filter(|_| !self.done) else {
             return Ok(None);
         };
-        let sql = format!(
-            "SELECT {} FROM {} WHERE id > {{}} AND id <= {{}} AND {} ORDER BY id LIMIT {{}}",
-            self.columns,
-            self.table,
-            filter.terms.join(" AND ")
-        );
-        let mut params = vec![self.range.after.into(), self.range.until.into()];
-        params.extend(filter.params.iter().cloned());
-        params.push((limit as i64).into());
+        let (sql, params) = self.page_query(filter, "ASC", limit);
         let rows: Vec<T> = query_all(db, &sql, params).await?;
         if (rows.len() as u64) < limit {
             self.done = true;
@@ -139,15 +145,7 @@ impl Keyset {
         let Some(filter) = self.filter.as_ref().filter(|_| !self.done) else {
             return Ok(Vec::new());
         };
-        let sql = format!(
-            "SELECT {} FROM {} WHERE id > {{}} AND id <= {{}} AND {} ORDER BY id DESC LIMIT {{}}",
-            self.columns,
-            self.table,
-            filter.terms.join(" AND ")
-        );
-        let mut params = vec![self.range.after.into(), self.range.until.into()];
-        params.extend(filter.params.iter().cloned());
-        params.push((limit as i64).into());
+        let (sql, params) = self.page_query(filter, "DESC", limit);
         let mut rows: Vec<T> = query_all(db, &sql, params).await?;
         rows.reverse();
         Ok(rows)
