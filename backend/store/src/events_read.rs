@@ -135,6 +135,17 @@ impl EventScan {
         else {
             return Ok(None);
         };
+        self.decode(raw).await.map(Some)
+    }
+
+    /// The newest matching rows, at most `limit` read, oldest first (a live tail's replay).
+    pub async fn latest(&mut self, limit: u64) -> Result<Vec<StoredEvent>, DbErr> {
+        let raw = self.keyset.latest::<RawEvent>(&self.db, limit).await?;
+        self.decode(raw).await
+    }
+
+    /// Applies the property filter and decodes the dictionary strings.
+    async fn decode(&mut self, raw: Vec<RawEvent>) -> Result<Vec<StoredEvent>, DbErr> {
         let raw: Vec<RawEvent> = raw
             .into_iter()
             .filter(|r| properties_match(r.properties.as_deref(), &self.properties))
@@ -154,22 +165,21 @@ impl EventScan {
             )
             .await?;
         let strings = &self.strings;
-        Ok(Some(
-            raw.into_iter()
-                .map(|r| StoredEvent {
-                    id: r.id,
-                    event_type: strings.get(Some(r.event_type_id)).unwrap_or_default(),
-                    key: r.key,
-                    traffic_type: strings.get(r.traffic_type_id),
-                    value: r.value,
-                    timestamp: r.ts,
-                    received_at: r.received_at,
-                    sdk: strings.get(r.sdk_id),
-                    machine_ip: strings.get(r.machine_ip_id),
-                    machine_name: strings.get(r.machine_name_id),
-                    properties: r.properties,
-                })
-                .collect(),
-        ))
+        Ok(raw
+            .into_iter()
+            .map(|r| StoredEvent {
+                id: r.id,
+                event_type: strings.get(Some(r.event_type_id)).unwrap_or_default(),
+                key: r.key,
+                traffic_type: strings.get(r.traffic_type_id),
+                value: r.value,
+                timestamp: r.ts,
+                received_at: r.received_at,
+                sdk: strings.get(r.sdk_id),
+                machine_ip: strings.get(r.machine_ip_id),
+                machine_name: strings.get(r.machine_name_id),
+                properties: r.properties,
+            })
+            .collect())
     }
 }

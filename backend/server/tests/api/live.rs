@@ -267,4 +267,19 @@ async fn events_have_their_own_live_stream() {
     assert_eq!(event["key"], "u2");
     assert_eq!(event["value"], 42.5);
     assert_eq!(event["properties"]["sku"], "A1");
+
+    // A later tail replays the stored match first, and nothing else.
+    let replaying = admin
+        .get(
+            &app,
+            "/api/v1/environments/production/events/live?event_type=purchase&replay=5",
+        )
+        .await;
+    let mut stream = replaying.bytes_stream();
+    let mut buffer = String::new();
+    let replayed = next_event(&mut stream, &mut buffer, "event").await;
+    assert_eq!(replayed["key"], "u2");
+    assert_eq!(replayed["replayed"], true);
+    let ready = next_event(&mut stream, &mut buffer, "ready").await;
+    assert_eq!(ready["replayed"], 1);
 }

@@ -5,7 +5,7 @@
 //! skips rows and says so in `stats` events (matched, sent, skipped). A slow client never
 //! slows ingestion (it reads a broadcast it may fall behind on, and is told how much it
 //! missed). Heartbeats keep proxies from closing an idle stream; a `diagnostic` event
-//! explains an empty tail. Closing the connection ends its task at once.
+//! explains an empty tail. A closed connection ends its task by the next heartbeat (2 s).
 
 mod filter;
 mod tail;
@@ -13,6 +13,7 @@ mod tail;
 use actix_web::http::header;
 use actix_web::web::Bytes;
 use actix_web::{get, web, HttpRequest, HttpResponse};
+use imprint_store::events_read::{EventQuery, EventScan};
 use imprint_store::impressions::ImpressionQuery;
 
 pub use filter::LiveQuery;
@@ -78,7 +79,8 @@ pub async fn impressions(
 
 #[utoipa::path(get, path = "/api/v1/environments/{env}/events/live", tag = "impressions",
     params(("env" = String, Path), ("event_type" = Option<String>, Query), ("key" = Option<String>, Query),
-           ("sdk" = Option<String>, Query), ("max_rate" = Option<u32>, Query)),
+           ("sdk" = Option<String>, Query), ("replay" = Option<i64>, Query, description = "minutes of stored events to send first (≤ 60)"),
+           ("max_rate" = Option<u32>, Query)),
     responses((status = 200, description = "text/event-stream of `event`, `stats`, `diagnostic`, `notice` and `ready` events"),
               (status = "4XX", description = "The JSON error", body = imprint_types::ApiErrorBody)))]
 #[get("/environments/{env}/events/live")]
@@ -90,9 +92,32 @@ pub async fn events(
 ) -> ApiResult<HttpResponse> {
     let env = find_environment(&state, &path).await?;
     let query = LiveQuery::parse(req.query_string())?;
-    // Events have no replay: the stream starts with what commits from now on.
+    // Subscribe before reading the replay, so nothing committed in between is missed.
     let feed = state.ingest.writer.subscribe_events();
-    Ok(stream(&state, env.id, query, feed, Vec::new()))
+    let f = &query.filter;
+    // Impression-only criteria match no event, as they do live.
+    let impression_only = !f.flags.is_empty() || f.treatment.is_some() || f.label.is_some();
+    let replay = if query.replay_minutes > 0 && !impression_only {
+        let stored = EventQuery {
+            environment_id: env.id,
+            event_types: f.event_type.iter().cloned().collect(),
+            keys: f.key.iter().cloned().collect(),
+            from: Some(imprint_store::now_ms() - query.replay_minutes * 60_000),
+            properties: f.properties.clone(),
+            ..EventQuery::default()
+        };
+        let rows = EventScan::open(&state.db, &stored)
+            .await?
+            .latest(MAX_REPLAY_ROWS)
+            .await?;
+        rows.into_iter()
+            .map(|row| tail::replayed_event(env.id, row))
+            .filter(|r| tail::LiveRecord::matches(r, &query.filter))
+            .collect()
+    } else {
+        Vec::new()
+    };
+    Ok(stream(&state, env.id, query, feed, replay))
 }
 
 fn stream<R: tail::LiveRecord>(

@@ -6,7 +6,8 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use actix_web::web::Bytes;
-use imprint_domain::ingest::Impression;
+use imprint_domain::ingest::{Event, Impression};
+use imprint_store::events_read::StoredEvent;
 use imprint_store::impressions::StoredImpression;
 use imprint_store::ingest::{EventRecord, ImpressionRecord};
 use serde_json::json;
@@ -129,6 +130,24 @@ pub fn replayed_impression(environment_id: i64, row: StoredImpression) -> Impres
             change_number: row.change_number,
             timestamp: row.timestamp,
             traffic_type: row.traffic_type,
+            properties: row.properties,
+            sdk: row.sdk,
+            machine_ip: row.machine_ip,
+            machine_name: row.machine_name,
+        },
+    }
+}
+
+pub fn replayed_event(environment_id: i64, row: StoredEvent) -> EventRecord {
+    EventRecord {
+        environment_id,
+        received_at: row.received_at,
+        event: Event {
+            event_type: row.event_type,
+            key: row.key,
+            traffic_type: row.traffic_type,
+            value: row.value,
+            timestamp: row.timestamp,
             properties: row.properties,
             sdk: row.sdk,
             machine_ip: row.machine_ip,
