@@ -292,15 +292,6 @@ impl Database {
         scan.keyset.range.after = scan.keyset.range.after.max(after);
         Ok(scan.next_page(limit).await?.unwrap_or_default())
     }
-
-    /// The newest `limit` matching impressions, oldest first (a live tail's replay).
-    pub async fn latest_impressions(
-        &self,
-        query: &ImpressionQuery,
-        limit: u64,
-    ) -> Result<Vec<StoredImpression>, DbErr> {
-        ImpressionScan::open(self, query).await?.latest(limit).await
-    }
 }
 
 /// Replaces each `{}` with the backend's next placeholder.

@@ -8,13 +8,12 @@
 //! explains an empty tail. A closed connection ends its task by the next heartbeat (2 s).
 
 mod filter;
+mod replay;
 mod tail;
 
 use actix_web::http::header;
 use actix_web::web::Bytes;
 use actix_web::{get, web, HttpRequest, HttpResponse};
-use imprint_store::events_read::{EventQuery, EventScan};
-use imprint_store::impressions::ImpressionQuery;
 
 pub use filter::LiveQuery;
 
@@ -25,8 +24,6 @@ use crate::state::AppState;
 
 /// Rows that may wait for a slow client before the tail starts skipping.
 const CLIENT_BUFFER: usize = 512;
-/// Most stored rows a replay sends.
-const MAX_REPLAY_ROWS: u64 = 2_000;
 
 #[utoipa::path(get, path = "/api/v1/environments/{env}/impressions/live", tag = "impressions",
     params(("env" = String, Path), ("flag" = Option<String>, Query, description = "one or more, comma-separated or repeated"),
@@ -46,34 +43,7 @@ pub async fn impressions(
     let query = LiveQuery::parse(req.query_string())?;
     // Subscribe before reading the replay, so nothing committed in between is missed.
     let feed = state.ingest.writer.subscribe();
-    let replay = if query.replay_minutes > 0 {
-        let since = imprint_store::now_ms() - query.replay_minutes * 60_000;
-        // The database applies every criterion, so the replay holds the newest matches,
-        // however much else arrived in the window.
-        let f = &query.filter;
-        let stored = ImpressionQuery {
-            environment_id: env.id,
-            flags: f.flags.clone(),
-            from: Some(since),
-            treatments: f.treatment.iter().cloned().collect(),
-            keys: f.key.iter().cloned().collect(),
-            labels: f.label.iter().cloned().collect(),
-            sdks: f.sdk.iter().cloned().collect(),
-            properties: f.properties.clone(),
-            ..ImpressionQuery::default()
-        };
-        let rows = state
-            .db
-            .latest_impressions(&stored, MAX_REPLAY_ROWS)
-            .await?;
-        rows.into_iter()
-            .map(|row| tail::replayed_impression(env.id, row))
-            .filter(|r| tail::LiveRecord::matches(r, &query.filter))
-            .collect()
-    } else {
-        Vec::new()
-    };
-
+    let replay = replay::impressions(&state.db, env.id, &query).await?;
     Ok(stream(&state, env.id, query, feed, replay))
 }
 
@@ -94,29 +64,7 @@ pub async fn events(
     let query = LiveQuery::parse(req.query_string())?;
     // Subscribe before reading the replay, so nothing committed in between is missed.
     let feed = state.ingest.writer.subscribe_events();
-    let f = &query.filter;
-    // Impression-only criteria match no event, as they do live.
-    let impression_only = !f.flags.is_empty() || f.treatment.is_some() || f.label.is_some();
-    let replay = if query.replay_minutes > 0 && !impression_only {
-        let stored = EventQuery {
-            environment_id: env.id,
-            event_types: f.event_type.iter().cloned().collect(),
-            keys: f.key.iter().cloned().collect(),
-            from: Some(imprint_store::now_ms() - query.replay_minutes * 60_000),
-            properties: f.properties.clone(),
-            ..EventQuery::default()
-        };
-        let rows = EventScan::open(&state.db, &stored)
-            .await?
-            .latest(MAX_REPLAY_ROWS)
-            .await?;
-        rows.into_iter()
-            .map(|row| tail::replayed_event(env.id, row))
-            .filter(|r| tail::LiveRecord::matches(r, &query.filter))
-            .collect()
-    } else {
-        Vec::new()
-    };
+    let replay = replay::events(&state.db, env.id, &query).await?;
     Ok(stream(&state, env.id, query, feed, replay))
 }
 
