@@ -42,6 +42,29 @@ pub struct Settings {
     pub retention_chunk_rows: u64,
     /// Hourly counts (the monitoring chart) are kept this many days, past raw retention.
     pub counts_retention_days: i64,
+    // Bounds of ingestion and evaluation: past each, the caller gets a 4xx (or a per-item
+    // rejection) naming it.
+    /// Longest key, bucketing key, flag, treatment, label, event or traffic type, in bytes.
+    pub max_key_bytes: usize,
+    /// Longest accepted SDK metadata header (`SplitSDKVersion`, machine IP and name,
+    /// impressions mode), in bytes.
+    pub max_sdk_header_bytes: usize,
+    /// Most flags one `/api/v1/evaluate` request may name (repeats count once).
+    pub max_evaluate_flags: usize,
+    /// Largest `rc` of one `/api/testImpressions/count` entry.
+    pub max_sdk_count: i64,
+    /// Refused items listed one by one in an ingestion answer; the rest are only counted.
+    pub max_listed_rejections: usize,
+    /// Flags an environment may have, observed (first seen in SDK posts) or defined.
+    pub max_flags_per_environment: usize,
+    /// Distinct treatments, labels, types and SDK strings an environment may bring to the
+    /// string dictionary while the server runs.
+    pub max_distinct_strings_per_environment: usize,
+    /// Dictionary entries (string → id) the writer keeps in memory; past them it forgets
+    /// them all and looks the hot ones up again.
+    pub writer_dictionary_capacity: usize,
+    /// How long an ingestion request waits for its commit before answering 503.
+    pub writer_timeout_seconds: u64,
 }
 
 impl Default for Settings {
@@ -64,6 +87,15 @@ impl Default for Settings {
             retention_interval_seconds: 3600,
             retention_chunk_rows: 5_000,
             counts_retention_days: 397,
+            max_key_bytes: 250,
+            max_sdk_header_bytes: 250,
+            max_evaluate_flags: 500,
+            max_sdk_count: 1_000_000_000,
+            max_listed_rejections: 100,
+            max_flags_per_environment: 10_000,
+            max_distinct_strings_per_environment: 100_000,
+            writer_dictionary_capacity: 200_000,
+            writer_timeout_seconds: 30,
         }
     }
 }

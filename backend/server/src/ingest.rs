@@ -1,63 +1,103 @@
-//! Turns parsed SDK posts into a write batch: flags resolved (and registered when new), the
-//! tracking toggle enforced, counters and unique keys derived. Then the writer stores it.
+//! Turns parsed SDK posts into a write batch: flags resolved (and registered when new, up to
+//! the environment's cap), new dictionary strings held to theirs, the tracking toggle
+//! enforced, counters and unique keys derived. Then the writer stores it, and the answer
+//! reports every item: accepted, dropped by the toggle, or rejected with a code.
+
+mod strings;
 
 use std::collections::{HashMap, HashSet};
 
-use imprint_domain::ingest::{Event, Impression, SdkCount, SeenKey};
+use imprint_domain::ingest::{codes, Event, Impression, Parsed, Rejections, SdkCount, SeenKey};
 use imprint_store::ingest::{
     hour_of, month_of, CountDelta, EventRecord, ImpressionRecord, TelemetryRecord, UniqueKey,
     UsageDelta, WriteBatch,
 };
+use imprint_types::{IngestReport, RejectedItem};
 
 use crate::actors::environments::EnvInfo;
 use crate::actors::flags::{FlagState, Flags, ResolveError};
-use crate::actors::writer::{WriteError, Writer};
+use crate::actors::writer::Writer;
 use crate::http::ApiError;
+use strings::StringBudget;
+
+/// The per-environment bounds of ingestion (see the configuration table in the README).
+#[derive(Debug, Clone, Copy)]
+pub struct IngestBounds {
+    pub max_flags_per_environment: usize,
+    pub max_distinct_strings_per_environment: usize,
+}
 
 #[derive(Clone)]
 pub struct Ingest {
     pub flags: Flags,
     pub writer: Writer,
     pub activity: crate::activity::Activity,
-}
-
-#[derive(Debug, Default, Clone, Copy, PartialEq, Eq)]
-pub struct ImpressionOutcome {
-    pub accepted: usize,
-    pub dropped_tracking_off: usize,
+    bounds: IngestBounds,
+    strings: StringBudget,
 }
 
 impl Ingest {
+    pub fn new(flags: Flags, writer: Writer, bounds: IngestBounds) -> Ingest {
+        Ingest {
+            flags,
+            writer,
+            activity: Default::default(),
+            strings: StringBudget::new(bounds.max_distinct_strings_per_environment),
+            bounds,
+        }
+    }
+
     pub async fn impressions(
         &self,
         env: &EnvInfo,
-        impressions: Vec<Impression>,
+        parsed: Parsed<Impression>,
         now: i64,
-    ) -> Result<ImpressionOutcome, ApiError> {
+    ) -> Result<IngestReport, ApiError> {
         self.activity.touch(env.id, now);
+        let Parsed {
+            items: impressions,
+            indices,
+            mut rejected,
+        } = parsed;
         let flags = self
             .flag_states(env, impressions.iter().map(|i| i.flag.as_str()))
             .await?;
-        let mut outcome = ImpressionOutcome::default();
-        let mut batch = WriteBatch::default();
-        let mut counts: HashMap<(i64, i64, &str), i64> = HashMap::new();
-        let mut keys: HashSet<UniqueKey> = HashSet::new();
-        for impression in &impressions {
-            keys.insert(UniqueKey {
+        let refused = self
+            .strings
+            .admit(env.id, impressions.iter().flat_map(impression_strings));
+        let mut admitted = Vec::with_capacity(impressions.len());
+        for (index, impression) in indices.into_iter().zip(impressions) {
+            let Some(flag) = flags.get(impression.flag.as_str()) else {
+                rejected.add(index, codes::TOO_MANY_FLAGS, self.too_many_flags());
+                continue;
+            };
+            if !refused.is_empty() && impression_strings(&impression).any(|s| refused.contains(s)) {
+                rejected.add(
+                    index,
+                    codes::TOO_MANY_DISTINCT_STRINGS,
+                    self.too_many_strings(),
+                );
+                continue;
+            }
+            admitted.push((*flag, impression));
+        }
+        let keys: HashSet<UniqueKey> = admitted
+            .iter()
+            .map(|(_, impression)| UniqueKey {
                 environment_id: env.id,
                 month: month_of(impression.timestamp),
                 key: impression.key.clone(),
-            });
-        }
+            })
+            .collect();
+        let mut dropped_tracking_off = 0;
+        let mut batch = WriteBatch::default();
+        let mut counts: HashMap<(i64, i64, &str), i64> = HashMap::new();
         // Split's bulk format has no traffic type: it belongs to the flag's definition.
         let catalog = self.flags.catalog(env.id);
-        let mut stored = Vec::with_capacity(impressions.len());
-        for mut impression in impressions {
-            let Some(flag) = flags.get(impression.flag.as_str()) else {
-                continue;
-            };
+        let mut stored = Vec::with_capacity(admitted.len());
+        for (flag, mut impression) in admitted {
             if !flag.tracking_enabled {
-                outcome.dropped_tracking_off += 1;
+                dropped_tracking_off += 1;
                 continue;
             }
             if impression.traffic_type.is_none() {
@@ -87,7 +127,7 @@ impl Ingest {
                 count,
             })
             .collect();
-        outcome.accepted = stored.len();
+        let accepted = stored.len();
         batch.impressions = stored
             .into_iter()
             .map(|(flag_id, impression)| ImpressionRecord {
@@ -101,30 +141,47 @@ impl Ingest {
         batch.usage = vec![UsageDelta {
             environment_id: env.id,
             hour: hour_of(now),
-            impressions_stored: outcome.accepted as i64,
-            impressions_dropped_tracking_off: outcome.dropped_tracking_off as i64,
+            impressions_stored: accepted as i64,
+            impressions_dropped_tracking_off: dropped_tracking_off as i64,
             ..UsageDelta::default()
         }];
-        self.store(batch).await?;
-        Ok(outcome)
+        self.writer.record(batch).await?;
+        Ok(report(accepted, dropped_tracking_off, rejected))
     }
 
     pub async fn events(
         &self,
         env: &EnvInfo,
-        events: Vec<Event>,
+        parsed: Parsed<Event>,
         now: i64,
-    ) -> Result<usize, ApiError> {
-        let accepted = events.len();
+    ) -> Result<IngestReport, ApiError> {
+        let Parsed {
+            items: events,
+            indices,
+            mut rejected,
+        } = parsed;
+        let refused = self
+            .strings
+            .admit(env.id, events.iter().flat_map(event_strings));
+        let mut records = Vec::with_capacity(events.len());
+        for (index, event) in indices.into_iter().zip(events) {
+            if !refused.is_empty() && event_strings(&event).any(|s| refused.contains(s)) {
+                rejected.add(
+                    index,
+                    codes::TOO_MANY_DISTINCT_STRINGS,
+                    self.too_many_strings(),
+                );
+                continue;
+            }
+            records.push(EventRecord {
+                environment_id: env.id,
+                received_at: now,
+                event,
+            });
+        }
+        let accepted = records.len();
         let batch = WriteBatch {
-            events: events
-                .into_iter()
-                .map(|event| EventRecord {
-                    environment_id: env.id,
-                    received_at: now,
-                    event,
-                })
-                .collect(),
+            events: records,
             usage: vec![UsageDelta {
                 environment_id: env.id,
                 hour: hour_of(now),
@@ -133,34 +190,46 @@ impl Ingest {
             }],
             ..WriteBatch::default()
         };
-        self.store(batch).await?;
-        Ok(accepted)
+        self.writer.record(batch).await?;
+        Ok(report(accepted, 0, rejected))
     }
 
     /// Evaluations the SDK counted instead of sending; they count whatever the toggle says.
     pub async fn sdk_counts(
         &self,
         env: &EnvInfo,
-        counts: Vec<SdkCount>,
+        parsed: Parsed<SdkCount>,
         now: i64,
-    ) -> Result<(), ApiError> {
+    ) -> Result<IngestReport, ApiError> {
+        let Parsed {
+            items: counts,
+            indices,
+            mut rejected,
+        } = parsed;
         let flags = self
             .flag_states(env, counts.iter().map(|c| c.flag.as_str()))
             .await?;
-        let total: i64 = counts.iter().map(|c| c.count).sum();
+        let mut deltas = Vec::with_capacity(counts.len());
+        for (index, count) in indices.into_iter().zip(counts) {
+            let Some(flag) = flags.get(count.flag.as_str()) else {
+                rejected.add(index, codes::TOO_MANY_FLAGS, self.too_many_flags());
+                continue;
+            };
+            deltas.push(CountDelta {
+                environment_id: env.id,
+                flag_id: flag.id,
+                hour: hour_of(count.hour),
+                treatment: None,
+                count: count.count,
+            });
+        }
+        // Each count is bounded, but a body of many may not overflow the total either.
+        let total = deltas
+            .iter()
+            .fold(0_i64, |sum, c| sum.saturating_add(c.count));
+        let accepted = deltas.len();
         let batch = WriteBatch {
-            counts: counts
-                .iter()
-                .filter_map(|c| {
-                    Some(CountDelta {
-                        environment_id: env.id,
-                        flag_id: flags.get(c.flag.as_str())?.id,
-                        hour: hour_of(c.hour),
-                        treatment: None,
-                        count: c.count,
-                    })
-                })
-                .collect(),
+            counts: deltas,
             usage: vec![UsageDelta {
                 environment_id: env.id,
                 hour: hour_of(now),
@@ -169,51 +238,97 @@ impl Ingest {
             }],
             ..WriteBatch::default()
         };
-        self.store(batch).await
+        self.writer.record(batch).await?;
+        Ok(report(accepted, 0, rejected))
     }
 
     /// Keys that evaluated flags (MTK), from `/v1/keys/*`.
     pub async fn seen_keys(
         &self,
         env: &EnvInfo,
-        seen: Vec<SeenKey>,
+        parsed: Parsed<SeenKey>,
         now: i64,
-    ) -> Result<(), ApiError> {
-        self.flag_states(env, seen.iter().map(|k| k.flag.as_str()))
+    ) -> Result<IngestReport, ApiError> {
+        let Parsed {
+            items: seen,
+            indices,
+            mut rejected,
+        } = parsed;
+        let flags = self
+            .flag_states(env, seen.iter().map(|k| k.flag.as_str()))
             .await?;
         let month = month_of(now);
-        let keys: HashSet<UniqueKey> = seen
-            .into_iter()
-            .map(|s| UniqueKey {
+        let mut accepted = 0;
+        let mut keys = HashSet::new();
+        for (index, s) in indices.into_iter().zip(seen) {
+            if !flags.contains_key(s.flag.as_str()) {
+                rejected.add(index, codes::TOO_MANY_FLAGS, self.too_many_flags());
+                continue;
+            }
+            accepted += 1;
+            keys.insert(UniqueKey {
                 environment_id: env.id,
                 month,
                 key: s.key,
+            });
+        }
+        self.writer
+            .record(WriteBatch {
+                unique_keys: keys.into_iter().collect(),
+                ..WriteBatch::default()
             })
-            .collect();
-        self.store(WriteBatch {
-            unique_keys: keys.into_iter().collect(),
-            ..WriteBatch::default()
-        })
-        .await
+            .await?;
+        Ok(report(accepted, 0, rejected))
     }
 
     pub async fn telemetry(&self, record: TelemetryRecord) -> Result<(), ApiError> {
-        self.store(WriteBatch {
-            telemetry: vec![record],
-            ..WriteBatch::default()
-        })
-        .await
+        self.writer
+            .record(WriteBatch {
+                telemetry: vec![record],
+                ..WriteBatch::default()
+            })
+            .await?;
+        Ok(())
     }
 
+    /// The states of the flags named, registering unknown ones while the environment has
+    /// room for them. Flags that did not fit are absent from the answer.
     async fn flag_states<'a>(
         &self,
         env: &EnvInfo,
         names: impl Iterator<Item = &'a str>,
     ) -> Result<HashMap<String, FlagState>, ApiError> {
         let distinct: HashSet<&str> = names.collect();
-        let names = distinct.into_iter().map(str::to_owned).collect();
+        let known = self.flags.of_environment(env.id);
+        let room = self
+            .bounds
+            .max_flags_per_environment
+            .saturating_sub(known.len());
+        let mut unknown: Vec<&str> = distinct
+            .iter()
+            .filter(|n| !known.contains_key(**n))
+            .copied()
+            .collect();
+        if unknown.len() > room {
+            // Sorted, so which flags fit does not depend on hashing.
+            unknown.sort_unstable();
+            unknown.truncate(room);
+        }
+        if unknown.is_empty() {
+            // Nothing to register: no trip through the flags actor.
+            return Ok(distinct
+                .into_iter()
+                .filter_map(|n| known.get(n).map(|s| (n.to_owned(), *s)))
+                .collect());
+        }
+        let names = distinct
+            .iter()
+            .filter(|n| known.contains_key(**n))
+            .chain(unknown.iter())
+            .map(|n| (*n).to_owned())
+            .collect();
         self.flags
-            .resolve(env.id, names)
+            .resolve(env.id, names, self.bounds.max_flags_per_environment)
             .await
             .map_err(|e| match e {
                 ResolveError::Actor(e) => e.into(),
@@ -221,13 +336,65 @@ impl Ingest {
             })
     }
 
-    async fn store(&self, batch: WriteBatch) -> Result<(), ApiError> {
-        self.writer.record(batch).await.map_err(|e| match e {
-            WriteError::Overloaded => ApiError::Unavailable {
-                message: "Imprint is writing as fast as it can; retry this batch shortly".into(),
-                retry_after: std::time::Duration::from_secs(1),
-            },
-            WriteError::Failed(cause) => ApiError::Internal(anyhow::anyhow!(cause)),
-        })
+    fn too_many_flags(&self) -> String {
+        format!(
+            "The environment already has {} flags (max_flags_per_environment); an SDK cannot \
+             register another one.",
+            self.bounds.max_flags_per_environment
+        )
+    }
+
+    fn too_many_strings(&self) -> String {
+        format!(
+            "The item brings a new treatment, label, type or SDK string, and the environment \
+             already has {} (max_distinct_strings_per_environment).",
+            self.bounds.max_distinct_strings_per_environment
+        )
+    }
+}
+
+/// The strings of an impression that the writer stores in its dictionary.
+fn impression_strings(i: &Impression) -> impl Iterator<Item = &str> {
+    [
+        Some(i.treatment.as_str()),
+        i.label.as_deref(),
+        i.sdk.as_deref(),
+        i.machine_ip.as_deref(),
+        i.machine_name.as_deref(),
+        i.traffic_type.as_deref(),
+    ]
+    .into_iter()
+    .flatten()
+}
+
+fn event_strings(e: &Event) -> impl Iterator<Item = &str> {
+    [
+        Some(e.event_type.as_str()),
+        e.traffic_type.as_deref(),
+        e.sdk.as_deref(),
+        e.machine_ip.as_deref(),
+        e.machine_name.as_deref(),
+    ]
+    .into_iter()
+    .flatten()
+}
+
+fn report(accepted: usize, dropped_tracking_off: usize, rejected: Rejections) -> IngestReport {
+    let (listed, counts) = rejected.into_parts();
+    IngestReport {
+        accepted,
+        dropped_tracking_off,
+        rejected: listed
+            .into_iter()
+            .map(|r| RejectedItem {
+                index: r.index,
+                code: r.code.to_owned(),
+                message: r.message,
+            })
+            .collect(),
+        rejected_counts: counts
+            .into_iter()
+            .map(|(code, n)| (code.to_owned(), n))
+            .collect(),
     }
 }

@@ -11,7 +11,7 @@ use crate::actors::retention::{Retention, RetentionSettings};
 use crate::actors::writer::{Writer, WriterLimits};
 use crate::auth::throttle::LoginThrottle;
 use crate::config::Settings;
-use crate::ingest::Ingest;
+use crate::ingest::{Ingest, IngestBounds};
 
 pub struct AppState {
     pub db: Database,
@@ -34,13 +34,18 @@ impl AppState {
             WriterLimits {
                 mailbox_capacity: settings.writer_mailbox_capacity,
                 max_pending_rows: settings.writer_max_pending_rows,
+                dictionary_capacity: settings.writer_dictionary_capacity,
+                timeout: Duration::from_secs(settings.writer_timeout_seconds.max(1)),
             },
         );
-        let ingest = Ingest {
-            flags: flags.clone(),
+        let ingest = Ingest::new(
+            flags.clone(),
             writer,
-            activity: Default::default(),
-        };
+            IngestBounds {
+                max_flags_per_environment: settings.max_flags_per_environment,
+                max_distinct_strings_per_environment: settings.max_distinct_strings_per_environment,
+            },
+        );
         let retention = Retention::start(
             db.clone(),
             RetentionSettings {

@@ -56,7 +56,7 @@ async fn main() {
         .unwrap();
     let names: Vec<String> = (0..20).map(|n| format!("flag_{n}")).collect();
     let flags = db.ensure_flags(env.id, &names).await.unwrap();
-    let store = IngestStore::open(&db).unwrap();
+    let store = IngestStore::open(&db, imprint_store::ingest::DEFAULT_DICTIONARY_CAPACITY).unwrap();
 
     let now = imprint_store::now_ms();
     let mut seed = 0x2545_f491_4f6c_dd1du64;
@@ -113,7 +113,7 @@ async fn main() {
             ..UsageDelta::default()
         });
         batch.unique_keys = keys.into_iter().collect();
-        let mut merged = WriteBatch::merge([batch]);
+        let (mut merged, _) = WriteBatch::merge([batch]);
         // The writer skips keys it remembers; only the first pass writes them.
         if !batches.is_empty() {
             merged.unique_keys.clear();

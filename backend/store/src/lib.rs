@@ -16,6 +16,7 @@ pub mod provision;
 pub mod retention;
 pub mod sessions;
 pub mod tokens;
+pub mod transient;
 pub mod usage;
 pub mod users;
 

@@ -7,7 +7,7 @@ use imprint_store::environments::Actor;
 use imprint_store::impressions::ImpressionQuery;
 use imprint_store::ingest::{
     CountDelta, EventRecord, ImpressionRecord, IngestStore, TelemetryRecord, UniqueKey, UsageDelta,
-    WriteBatch,
+    WriteBatch, DEFAULT_DICTIONARY_CAPACITY,
 };
 use imprint_store::Database;
 use sea_orm::{ConnectionTrait, Statement};
@@ -112,7 +112,7 @@ async fn batches_commit_with_their_strings_counters_and_keys() {
         .await
         .unwrap()
         .remove(0);
-    let store = IngestStore::open(&db).unwrap();
+    let store = IngestStore::open(&db, DEFAULT_DICTIONARY_CAPACITY).unwrap();
 
     let tricky = r#"{"note":"back\\slash, tab\t, newline\n, \\N"}"#;
     let mut first = batch(
@@ -194,7 +194,7 @@ async fn batches_commit_with_their_strings_counters_and_keys() {
     assert_eq!(count(&db, "SELECT COUNT(*) FROM strings").await, 7);
 
     // A second store (a restarted writer) learns the ids from the table, not by duplicating.
-    let restarted = IngestStore::open(&db).unwrap();
+    let restarted = IngestStore::open(&db, DEFAULT_DICTIONARY_CAPACITY).unwrap();
     restarted
         .write(batch(
             env.id,

@@ -119,7 +119,11 @@ pub struct UsageView {
 pub struct IngestReport {
     pub accepted: usize,
     pub dropped_tracking_off: usize,
+    /// The first refused items (`IMPRINT_MAX_LISTED_REJECTIONS`, 100 by default).
     pub rejected: Vec<RejectedItem>,
+    /// Every refused item, listed or not, counted by code.
+    #[serde(default)]
+    pub rejected_counts: std::collections::BTreeMap<String, usize>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]

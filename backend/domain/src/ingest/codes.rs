@@ -20,3 +20,15 @@ pub const INVALID_TIMESTAMP: &str = "invalid_timestamp";
 pub const TIMESTAMP_IN_FUTURE: &str = "timestamp_in_future";
 /// The timestamp is older than the environment's retention.
 pub const EXPIRED: &str = "expired";
+/// A string holds a control character (NUL included) or a bidirectional override.
+pub const INVALID_CHARACTER: &str = "invalid_character";
+/// An SDK count is negative or larger than `IngestLimits::max_sdk_count`.
+pub const INVALID_COUNT: &str = "invalid_count";
+/// The environment already has as many observed flags as it may
+/// (`max_observed_flags_per_environment`); items of further unknown flags are refused.
+pub const TOO_MANY_FLAGS: &str = "too_many_flags";
+/// The environment's string dictionary is full (`max_distinct_strings_per_environment`);
+/// items bringing yet another new treatment, label, type or SDK string are refused.
+pub const TOO_MANY_DISTINCT_STRINGS: &str = "too_many_distinct_strings";
+/// The database refused this request's rows although they passed validation.
+pub const REJECTED_BY_DATABASE: &str = "rejected_by_database";

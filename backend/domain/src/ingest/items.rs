@@ -6,34 +6,36 @@ use serde::Deserialize;
 use serde_json::value::RawValue;
 
 use super::codes;
-use super::model::{BodyError, ItemRejection, Parsed};
+use super::limits::IngestLimits;
+use super::model::{BodyError, Parsed, Rejections};
 use super::validate::{diagnose, Field, Reject};
 
 impl<T> Default for Parsed<T> {
     fn default() -> Self {
-        Parsed {
-            items: Vec::new(),
-            rejected: Vec::new(),
-        }
+        Parsed::new(IngestLimits::DEFAULT_MAX_LISTED_REJECTIONS)
     }
 }
 
 impl<T> Parsed<T> {
-    pub(crate) fn with_capacity(capacity: usize) -> Self {
+    pub(crate) fn new(listed_cap: usize) -> Self {
+        Parsed::with_capacity(0, listed_cap)
+    }
+
+    pub(crate) fn with_capacity(capacity: usize, listed_cap: usize) -> Self {
         Parsed {
             items: Vec::with_capacity(capacity),
-            rejected: Vec::new(),
+            indices: Vec::with_capacity(capacity),
+            rejected: Rejections::new(listed_cap),
         }
     }
 
     pub(crate) fn push(&mut self, index: usize, item: Result<T, Reject>) {
         match item {
-            Ok(item) => self.items.push(item),
-            Err(Reject { code, message }) => self.rejected.push(ItemRejection {
-                index,
-                code,
-                message,
-            }),
+            Ok(item) => {
+                self.items.push(item);
+                self.indices.push(index);
+            }
+            Err(Reject { code, message }) => self.rejected.add(index, code, message),
         }
     }
 }
@@ -75,6 +77,7 @@ pub(crate) fn body_error(body: &[u8], err: &serde_json::Error, expected: &str) -
 /// `W`; only a batch with a bad item pays for slicing it into items and reading them one by one.
 pub(crate) fn parse_array<'a, W, T>(
     body: &'a [u8],
+    listed_cap: usize,
     expected: &str,
     fields: &[Field],
     mut convert: impl FnMut(W) -> Result<T, Reject>,
@@ -83,10 +86,10 @@ where
     W: Deserialize<'a>,
 {
     let Some(body) = content(body) else {
-        return Ok(Parsed::default());
+        return Ok(Parsed::new(listed_cap));
     };
     if let Ok(wires) = serde_json::from_slice::<Vec<W>>(body) {
-        let mut parsed = Parsed::with_capacity(wires.len());
+        let mut parsed = Parsed::with_capacity(wires.len(), listed_cap);
         for (index, wire) in wires.into_iter().enumerate() {
             parsed.push(index, convert(wire));
         }
@@ -94,7 +97,7 @@ where
     }
     let raws: Vec<&'a RawValue> =
         serde_json::from_slice(body).map_err(|e| body_error(body, &e, expected))?;
-    let mut parsed = Parsed::with_capacity(raws.len());
+    let mut parsed = Parsed::with_capacity(raws.len(), listed_cap);
     for (index, raw) in raws.into_iter().enumerate() {
         parsed.push(index, item(raw, fields).and_then(&mut convert));
     }
@@ -104,6 +107,7 @@ where
 /// One item per non-blank line; a line that is not JSON only rejects itself.
 pub(crate) fn parse_ndjson<'a, W, T>(
     body: &'a [u8],
+    listed_cap: usize,
     fields: &[Field],
     mut convert: impl FnMut(W) -> Result<T, Reject>,
 ) -> Parsed<T>
@@ -111,9 +115,9 @@ where
     W: Deserialize<'a>,
 {
     let Some(body) = content(body) else {
-        return Parsed::default();
+        return Parsed::new(listed_cap);
     };
-    let mut parsed = Parsed::default();
+    let mut parsed = Parsed::new(listed_cap);
     let lines = body.split(|b| *b == b'\n').filter(|line| !is_blank(line));
     for (index, line) in lines.enumerate() {
         let wire = serde_json::from_slice::<&'a RawValue>(line)
@@ -132,6 +136,7 @@ where
 /// `text/plain`, as `navigator.sendBeacon` sends JSON: an array, a single object, or NDJSON.
 pub(crate) fn parse_text<'a, W, T>(
     body: &'a [u8],
+    listed_cap: usize,
     expected: &str,
     fields: &[Field],
     mut convert: impl FnMut(W) -> Result<T, Reject>,
@@ -140,12 +145,14 @@ where
     W: Deserialize<'a>,
 {
     let Some(body) = content(body) else {
-        return Ok(Parsed::default());
+        return Ok(Parsed::new(listed_cap));
     };
     match serde_json::from_slice::<&'a RawValue>(body) {
-        Ok(raw) if raw.get().starts_with('[') => parse_array(body, expected, fields, convert),
+        Ok(raw) if raw.get().starts_with('[') => {
+            parse_array(body, listed_cap, expected, fields, convert)
+        }
         Ok(raw) if raw.get().starts_with('{') => {
-            let mut parsed = Parsed::with_capacity(1);
+            let mut parsed = Parsed::with_capacity(1, listed_cap);
             parsed.push(0, item(raw, fields).and_then(&mut convert));
             Ok(parsed)
         }
@@ -161,7 +168,7 @@ where
                 .nth(1)
                 .is_some() =>
         {
-            Ok(parse_ndjson(body, fields, convert))
+            Ok(parse_ndjson(body, listed_cap, fields, convert))
         }
         Err(e) => Err(body_error(body, &e, expected)),
     }

@@ -8,6 +8,7 @@ mod limits;
 mod model;
 mod native;
 mod split;
+pub mod text;
 mod validate;
 
 pub use limits::IngestLimits;

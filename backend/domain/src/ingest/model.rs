@@ -1,3 +1,5 @@
+use std::collections::BTreeMap;
+
 use serde::Serialize;
 
 /// Who sent a batch: read from the `SplitSDK*` headers, or given per item in the native API.
@@ -76,7 +78,77 @@ pub struct ItemRejection {
 #[derive(Debug, Clone, PartialEq)]
 pub struct Parsed<T> {
     pub items: Vec<T>,
-    pub rejected: Vec<ItemRejection>,
+    /// The index in the body of each of `items`, so a later stage can still reject one.
+    pub indices: Vec<usize>,
+    pub rejected: Rejections,
+}
+
+impl<T> Parsed<T> {
+    /// Items built by the server itself (evaluations), all valid.
+    pub fn from_items(items: Vec<T>) -> Self {
+        Parsed {
+            indices: (0..items.len()).collect(),
+            items,
+            rejected: Rejections::default(),
+        }
+    }
+}
+
+/// The refused items of a batch: the first `cap` listed, every one counted by code. Reads as
+/// the slice of listed rejections.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Rejections {
+    listed: Vec<ItemRejection>,
+    counts: BTreeMap<&'static str, usize>,
+    cap: usize,
+}
+
+impl Default for Rejections {
+    fn default() -> Self {
+        Rejections::new(super::IngestLimits::DEFAULT_MAX_LISTED_REJECTIONS)
+    }
+}
+
+impl Rejections {
+    pub fn new(cap: usize) -> Self {
+        Rejections {
+            listed: Vec::new(),
+            counts: BTreeMap::new(),
+            cap,
+        }
+    }
+
+    pub fn add(&mut self, index: usize, code: &'static str, message: String) {
+        *self.counts.entry(code).or_default() += 1;
+        if self.listed.len() < self.cap {
+            self.listed.push(ItemRejection {
+                index,
+                code,
+                message,
+            });
+        }
+    }
+
+    /// Every refused item, listed or not, counted by code.
+    pub fn counts(&self) -> &BTreeMap<&'static str, usize> {
+        &self.counts
+    }
+
+    pub fn total(&self) -> usize {
+        self.counts.values().sum()
+    }
+
+    pub fn into_parts(self) -> (Vec<ItemRejection>, BTreeMap<&'static str, usize>) {
+        (self.listed, self.counts)
+    }
+}
+
+impl std::ops::Deref for Rejections {
+    type Target = [ItemRejection];
+
+    fn deref(&self) -> &[ItemRejection] {
+        &self.listed
+    }
 }
 
 /// A body that could not be read at all (not the expected JSON shape). One item's problems are

@@ -53,6 +53,7 @@ impl NativeFormat {
 fn parse<'a, W, T>(
     body: &'a [u8],
     format: NativeFormat,
+    limits: &IngestLimits,
     expected: &str,
     fields: &[Field],
     convert: impl FnMut(W) -> Result<T, Reject>,
@@ -60,10 +61,11 @@ fn parse<'a, W, T>(
 where
     W: Deserialize<'a>,
 {
+    let cap = limits.max_listed_rejections;
     match format {
-        NativeFormat::JsonArray => parse_array(body, expected, fields, convert),
-        NativeFormat::Ndjson => Ok(parse_ndjson(body, fields, convert)),
-        NativeFormat::TextJson => parse_text(body, expected, fields, convert),
+        NativeFormat::JsonArray => parse_array(body, cap, expected, fields, convert),
+        NativeFormat::Ndjson => Ok(parse_ndjson(body, cap, fields, convert)),
+        NativeFormat::TextJson => parse_text(body, cap, expected, fields, convert),
     }
 }
 
@@ -111,6 +113,7 @@ pub fn parse_native_impressions(
     parse(
         body,
         format,
+        limits,
         "a JSON array of impressions",
         IMPRESSION_FIELDS,
         |w: NativeImpression<'_>| {
@@ -182,6 +185,7 @@ pub fn parse_native_events(
     parse(
         body,
         format,
+        limits,
         "a JSON array of events",
         EVENT_FIELDS,
         |w: NativeEvent<'_>| {

@@ -71,11 +71,12 @@ pub fn parse_split_impressions(
     meta: &SdkMetadata,
     limits: &IngestLimits,
 ) -> Result<Parsed<Impression>, BodyError> {
+    let cap = limits.max_listed_rejections;
     let Some(body) = content(body) else {
-        return Ok(Parsed::default());
+        return Ok(Parsed::new(cap));
     };
     if let Ok(groups) = serde_json::from_slice::<Vec<WireGroup<'_>>>(body) {
-        let mut parsed = Parsed::with_capacity(groups.iter().map(|g| g.i.len()).sum());
+        let mut parsed = Parsed::with_capacity(groups.iter().map(|g| g.i.len()).sum(), cap);
         let mut index = 0;
         for group in groups {
             for wire in group.i {
@@ -87,7 +88,7 @@ pub fn parse_split_impressions(
     }
     let groups: Vec<&RawValue> =
         serde_json::from_slice(body).map_err(|e| body_error(body, &e, IMPRESSION_GROUPS))?;
-    let mut parsed = Parsed::default();
+    let mut parsed = Parsed::new(cap);
     let mut index = 0;
     for (position, group) in groups.into_iter().enumerate() {
         let group: LooseGroup<'_> = serde_json::from_str(group.get()).map_err(|e| {
@@ -175,11 +176,17 @@ struct WireCount {
     rc: i64,
 }
 
-/// `POST /api/testImpressions/count`. Counts of zero or less and empty flags carry nothing and
-/// are dropped silently; only a body of the wrong shape is an error.
-pub fn parse_split_counts(body: &[u8]) -> Result<Vec<SdkCount>, BodyError> {
+/// `POST /api/testImpressions/count`. A count of zero carries nothing and is dropped
+/// silently; a negative or implausibly large count, an hour outside the environment's
+/// retention or in the future, and a bad flag name reject their item. Only a body of the
+/// wrong shape is an error.
+pub fn parse_split_counts(
+    body: &[u8],
+    limits: &IngestLimits,
+) -> Result<Parsed<SdkCount>, BodyError> {
+    let cap = limits.max_listed_rejections;
     let Some(body) = content(body) else {
-        return Ok(Vec::new());
+        return Ok(Parsed::new(cap));
     };
     let counts: WireCounts = serde_json::from_slice(body).map_err(|e| {
         body_error(
@@ -188,23 +195,34 @@ pub fn parse_split_counts(body: &[u8]) -> Result<Vec<SdkCount>, BodyError> {
             r#"a JSON object {"pf": [{"f": flag, "m": hour, "rc": count}]}"#,
         )
     })?;
-    Ok(counts
-        .pf
-        .unwrap_or_default()
-        .into_iter()
-        .filter(|c| c.rc > 0 && usable_key(&c.f))
-        .map(|c| SdkCount {
-            flag: c.f,
-            hour: c.m,
-            count: c.rc,
-        })
-        .collect())
+    let counts = counts.pf.unwrap_or_default();
+    let mut parsed = Parsed::with_capacity(counts.len(), cap);
+    for (index, count) in counts.into_iter().enumerate() {
+        if count.rc == 0 {
+            continue;
+        }
+        parsed.push(index, sdk_count(count, limits));
+    }
+    Ok(parsed)
 }
 
-/// Unique-key bodies have no way to reject one key, so keys that the impression path would
-/// refuse (empty, or longer than the default key limit) are dropped rather than stored.
-fn usable_key(key: &str) -> bool {
-    !key.is_empty() && key.len() <= IngestLimits::DEFAULT_MAX_KEY_BYTES
+fn sdk_count(count: WireCount, limits: &IngestLimits) -> Result<SdkCount, Reject> {
+    validate::required("f", &count.f, limits)?;
+    if !(0..=limits.max_sdk_count).contains(&count.rc) {
+        return Err(Reject::new(
+            super::codes::INVALID_COUNT,
+            format!(
+                "`rc` is {}; a count is between 0 and {} (max_sdk_count).",
+                count.rc, limits.max_sdk_count
+            ),
+        ));
+    }
+    validate::timestamp("m", count.m, limits)?;
+    Ok(SdkCount {
+        flag: count.f,
+        hour: count.m,
+        count: count.rc,
+    })
 }
 
 #[derive(Deserialize)]
@@ -224,40 +242,56 @@ struct WireClientKeys {
     fs: Vec<String>,
 }
 
-/// `POST /api/v1/keys/ss`: keys grouped by flag.
-pub fn parse_split_keys_server(body: &[u8]) -> Result<Vec<SeenKey>, BodyError> {
+/// `POST /api/v1/keys/ss`: keys grouped by flag. An item is one key of a group, counted
+/// across the groups in order; a group with a bad flag rejects each of its keys.
+pub fn parse_split_keys_server(
+    body: &[u8],
+    limits: &IngestLimits,
+) -> Result<Parsed<SeenKey>, BodyError> {
     let groups = parse_keys::<WireServerKeys>(body, r#"{"keys": [{"f": flag, "ks": [keys]}]}"#)?;
-    Ok(groups
-        .into_iter()
-        .filter(|g| usable_key(&g.f))
-        .flat_map(|g| {
-            let flag = g.f;
-            g.ks.into_iter()
-                .filter(|k| usable_key(k))
-                .map(move |key| SeenKey {
-                    flag: flag.clone(),
-                    key,
-                })
-        })
-        .collect())
+    Ok(seen_keys(
+        groups.into_iter().map(|g| (g.f, g.ks)),
+        ("f", "ks[]"),
+        limits,
+        |flag, key| SeenKey { flag, key },
+    ))
 }
 
-/// `POST /api/v1/keys/cs`: flags grouped by key.
-pub fn parse_split_keys_client(body: &[u8]) -> Result<Vec<SeenKey>, BodyError> {
+/// `POST /api/v1/keys/cs`: flags grouped by key, read like `keys/ss`.
+pub fn parse_split_keys_client(
+    body: &[u8],
+    limits: &IngestLimits,
+) -> Result<Parsed<SeenKey>, BodyError> {
     let groups = parse_keys::<WireClientKeys>(body, r#"{"keys": [{"k": key, "fs": [flags]}]}"#)?;
-    Ok(groups
-        .into_iter()
-        .filter(|g| usable_key(&g.k))
-        .flat_map(|g| {
-            let key = g.k;
-            g.fs.into_iter()
-                .filter(|f| usable_key(f))
-                .map(move |flag| SeenKey {
-                    flag,
-                    key: key.clone(),
-                })
-        })
-        .collect())
+    Ok(seen_keys(
+        groups.into_iter().map(|g| (g.k, g.fs)),
+        ("k", "fs[]"),
+        limits,
+        |key, flag| SeenKey { flag, key },
+    ))
+}
+
+/// Groups of (`outer`, [`inner`]) pairs: (flag, keys) or (key, flags).
+fn seen_keys(
+    groups: impl Iterator<Item = (String, Vec<String>)>,
+    (outer_name, inner_name): (&str, &str),
+    limits: &IngestLimits,
+    make: impl Fn(String, String) -> SeenKey,
+) -> Parsed<SeenKey> {
+    let mut parsed = Parsed::new(limits.max_listed_rejections);
+    let mut index = 0;
+    for (outer, inners) in groups {
+        let outer_ok = validate::required(outer_name, &outer, limits);
+        for inner in inners {
+            let item = outer_ok
+                .clone()
+                .and_then(|()| validate::required(inner_name, &inner, limits))
+                .map(|()| make(outer.clone(), inner));
+            parsed.push(index, item);
+            index += 1;
+        }
+    }
+    parsed
 }
 
 fn parse_keys<G: for<'de> Deserialize<'de>>(body: &[u8], shape: &str) -> Result<Vec<G>, BodyError> {
@@ -300,6 +334,7 @@ pub fn parse_split_events(
 ) -> Result<Parsed<Event>, BodyError> {
     parse_array(
         body,
+        limits.max_listed_rejections,
         "a JSON array of events",
         EVENT_FIELDS,
         |wire: WireEvent<'_>| {

@@ -6,6 +6,7 @@ use serde_json::{Map, Value};
 
 use super::codes;
 use super::limits::IngestLimits;
+use super::text::{forbidden_in_name, forbidden_in_text, ForbiddenChar};
 
 /// One item's problem, before its index is known.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -40,6 +41,12 @@ pub(crate) fn optional(
 }
 
 fn not_too_long(field: &str, value: &str, limits: &IngestLimits) -> Result<(), Reject> {
+    if let Some(problem) = forbidden_in_name(value) {
+        return Err(Reject::new(
+            codes::INVALID_CHARACTER,
+            problem.message(field),
+        ));
+    }
     if value.len() > limits.max_key_bytes {
         return Err(Reject::new(
             codes::TOO_LONG,
@@ -131,6 +138,7 @@ pub(crate) fn properties(
     if object.is_empty() {
         return Ok(None);
     }
+    plain_properties(field, &object)?;
     let compact =
         serde_json::to_string(&object).map_err(|e| invalid_properties(field, e.to_string()))?;
     if compact.len() > limits.max_properties_bytes {
@@ -144,6 +152,41 @@ pub(crate) fn properties(
         ));
     }
     Ok(Some(compact))
+}
+
+/// Property names follow the rules of names, string values those of text, at any depth
+/// (serde_json's recursion limit has already bounded the depth).
+fn plain_properties(field: &str, object: &Map<String, Value>) -> Result<(), Reject> {
+    match forbidden_in_object(object) {
+        None => Ok(()),
+        Some((path, problem)) => Err(Reject::new(
+            codes::INVALID_CHARACTER,
+            problem.message(&format!("{field}{path}")),
+        )),
+    }
+}
+
+/// The first forbidden character and the path to it (`.name[2].inner`), built only for the
+/// rare failing item.
+fn forbidden_in_object(object: &Map<String, Value>) -> Option<(String, ForbiddenChar)> {
+    object.iter().find_map(|(name, value)| {
+        let shown = || format!(".{}", name.escape_debug());
+        if let Some(problem) = forbidden_in_name(name) {
+            return Some((shown(), problem));
+        }
+        forbidden_in_value(value).map(|(path, problem)| (shown() + &path, problem))
+    })
+}
+
+fn forbidden_in_value(value: &Value) -> Option<(String, ForbiddenChar)> {
+    match value {
+        Value::String(text) => forbidden_in_text(text).map(|p| (String::new(), p)),
+        Value::Array(items) => items.iter().enumerate().find_map(|(i, v)| {
+            forbidden_in_value(v).map(|(path, problem)| (format!("[{i}]{path}"), problem))
+        }),
+        Value::Object(object) => forbidden_in_object(object),
+        _ => None,
+    }
 }
 
 fn invalid_properties(field: &str, detail: String) -> Reject {

@@ -41,7 +41,9 @@ impl From<ActorError> for crate::http::ApiError {
                 message: format!("Imprint is overloaded ({err}); retry shortly"),
                 retry_after: Duration::from_secs(1),
             },
-            ActorError::Stopped => crate::http::ApiError::Internal(anyhow::anyhow!(err)),
+            ActorError::Stopped => crate::http::ApiError::unavailable(format!(
+                "Imprint cannot serve this right now ({err}); retry shortly"
+            )),
         }
     }
 }

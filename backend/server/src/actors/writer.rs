@@ -2,16 +2,27 @@
 //! that arrive while a transaction runs together in the next one (group commit). An HTTP
 //! request is answered only after its rows have committed.
 //!
+//! One request never fails another: when a group's transaction fails, its requests are
+//! written again one by one, so only the culprit fails (unless the commit itself was cut
+//! off, when nothing may be written twice and all of them are told to retry).
+//!
 //! Memory is bounded twice: the mailbox has a fixed capacity (a full one answers "busy" at
 //! once), and the rows waiting for the next transaction are capped.
+//!
+//! Supervision: the actor runs under a `Supervisor`, which restarts it if it stops; a store
+//! whose SQLite thread died is opened anew on the next write. While ingestion cannot commit,
+//! `healthy()` is false (`/readyz` answers 503) and a probe retries every second.
 
 use std::collections::HashSet;
 use std::mem;
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::Arc;
+use std::time::Duration;
 
 use actix::prelude::*;
 use imprint_store::ingest::{
-    EventRecord, ImpressionRecord, IngestStore, StoreError, UniqueKey, WriteBatch,
+    EventRecord, FailureKind, ImpressionRecord, IngestStore, Part, StoreError, UniqueKey,
+    WriteBatch, WriteFailure,
 };
 use imprint_store::Database;
 use tokio::sync::{broadcast, oneshot};
@@ -20,10 +31,17 @@ use tokio::sync::{broadcast, oneshot};
 /// the memory is cleared and duplicates are left to the database (which ignores them).
 const MAX_REMEMBERED_KEYS: usize = 1_000_000;
 
+/// How often a writer that cannot commit tries an empty transaction.
+const PROBE_INTERVAL: Duration = Duration::from_secs(1);
+
 #[derive(Debug, Clone, Copy)]
 pub struct WriterLimits {
     pub mailbox_capacity: usize,
     pub max_pending_rows: usize,
+    /// Strings whose ids the store keeps in memory.
+    pub dictionary_capacity: usize,
+    /// How long a request waits for its commit.
+    pub timeout: Duration,
 }
 
 impl Default for WriterLimits {
@@ -31,16 +49,36 @@ impl Default for WriterLimits {
         WriterLimits {
             mailbox_capacity: 4096,
             max_pending_rows: 500_000,
+            dictionary_capacity: 200_000,
+            timeout: Duration::from_secs(30),
         }
     }
 }
 
+/// Why a batch was not stored. Only `Rejected` is the caller's fault; the others ask it to
+/// retry later.
 #[derive(Debug, Clone, thiserror::Error)]
 pub enum WriteError {
     #[error("the write queue is full")]
     Overloaded,
-    #[error("the batch could not be stored: {0}")]
-    Failed(String),
+    #[error("the database refused these rows: {0}")]
+    Rejected(String),
+    #[error("the database cannot store this batch right now")]
+    Unavailable,
+    #[error("the write was not confirmed within {0:?}")]
+    TimedOut(Duration),
+    #[error("the writer has stopped")]
+    Stopped,
+}
+
+impl WriteError {
+    fn from_store(error: &StoreError) -> WriteError {
+        match error.kind() {
+            FailureKind::Input => WriteError::Rejected(error.to_string()),
+            FailureKind::Transient | FailureKind::OutcomeUnknown => WriteError::Unavailable,
+            FailureKind::StoreLost => WriteError::Stopped,
+        }
+    }
 }
 
 /// Impressions after they committed, for live subscribers.
@@ -48,23 +86,36 @@ pub type ImpressionFeed = broadcast::Sender<Arc<Vec<ImpressionRecord>>>;
 /// Events after they committed, for live subscribers.
 pub type EventFeed = broadcast::Sender<Arc<Vec<EventRecord>>>;
 
+type Reply = oneshot::Sender<Result<(), WriteError>>;
+
 #[derive(Message)]
 #[rtype(result = "()")]
 struct RecordBatch {
     batch: WriteBatch,
-    reply: oneshot::Sender<Result<(), WriteError>>,
+    reply: Reply,
 }
 
 struct Waiting {
     batch: WriteBatch,
-    reply: oneshot::Sender<Result<(), WriteError>>,
+    reply: Reply,
+}
+
+/// How a group's write ended.
+enum GroupOutcome {
+    /// One transaction for all: the merged batch.
+    Committed(WriteBatch),
+    /// The group failed and its requests were written alone: each one's own outcome.
+    OneByOne(Vec<Result<WriteBatch, WriteError>>),
+    /// Nothing was (or may safely be) written again: the same answer for everyone.
+    Failed(WriteError),
 }
 
 pub struct IngestWriter {
     db: Database,
     limits: WriterLimits,
-    /// Opened on the first write, and again after a failed open: a database the store cannot
-    /// open fails the writes like any other database error (startup cannot fail here).
+    /// Opened on the first write, and again after a failed open or a lost SQLite thread: a
+    /// database the store cannot open fails the writes like any other database error
+    /// (startup cannot fail here).
     store: Option<IngestStore>,
     waiting: Vec<Waiting>,
     waiting_rows: usize,
@@ -72,6 +123,7 @@ pub struct IngestWriter {
     remembered_keys: HashSet<UniqueKey>,
     feed: ImpressionFeed,
     event_feed: EventFeed,
+    healthy: Arc<AtomicBool>,
 }
 
 impl Actor for IngestWriter {
@@ -79,6 +131,19 @@ impl Actor for IngestWriter {
 
     fn started(&mut self, ctx: &mut Self::Context) {
         ctx.set_mailbox_capacity(self.limits.mailbox_capacity);
+        ctx.run_interval(PROBE_INTERVAL, |act, ctx| act.probe(ctx));
+    }
+}
+
+impl Supervised for IngestWriter {
+    /// Requests waiting in the stopped actor are dropped: their callers answer 503.
+    fn restarting(&mut self, _: &mut Self::Context) {
+        tracing::error!("the ingestion writer restarts");
+        self.waiting.clear();
+        self.waiting_rows = 0;
+        self.writing = false;
+        self.store = None;
+        self.healthy.store(false, Ordering::Relaxed);
     }
 }
 
@@ -111,46 +176,111 @@ impl IngestWriter {
         if waiting.is_empty() {
             return;
         }
-        let (batches, replies): (Vec<_>, Vec<_>) =
+        let (mut batches, replies): (Vec<_>, Vec<_>) =
             waiting.into_iter().map(|w| (w.batch, w.reply)).unzip();
         let store = match self.store() {
             Ok(store) => store,
             Err(e) => {
                 tracing::error!(error = %e, "opening the ingestion store failed");
-                let refused = Err(WriteError::Failed(
-                    "the database could not be opened".into(),
-                ));
-                answer(replies, refused);
+                self.healthy.store(false, Ordering::Relaxed);
+                answer_all(replies, Err(WriteError::Unavailable));
                 return;
             }
         };
-        let mut merged = WriteBatch::merge(batches);
-        merged
-            .unique_keys
-            .retain(|k| !self.remembered_keys.contains(k));
+        for batch in &mut batches {
+            batch
+                .unique_keys
+                .retain(|k| !self.remembered_keys.contains(k));
+        }
+        let (merged, parts) = WriteBatch::merge(batches);
         self.writing = true;
-        ctx.spawn(
-            async move { store.write(merged).await }
-                .into_actor(self)
-                .map(move |result, act, ctx| {
-                    act.writing = false;
-                    let outcome = match result {
-                        Ok(merged) => {
-                            act.remember(merged.unique_keys);
-                            if act.feed.receiver_count() > 0 && !merged.impressions.is_empty() {
-                                let _ = act.feed.send(Arc::new(merged.impressions));
-                            }
-                            if act.event_feed.receiver_count() > 0 && !merged.events.is_empty() {
-                                let _ = act.event_feed.send(Arc::new(merged.events));
-                            }
+        ctx.spawn(commit_group(store, merged, parts).into_actor(self).map(
+            move |outcome, act, ctx| {
+                act.writing = false;
+                act.conclude(outcome, replies);
+                act.write_waiting(ctx);
+            },
+        ));
+    }
+
+    /// Answers the group's requests and publishes what committed.
+    fn conclude(&mut self, outcome: GroupOutcome, replies: Vec<Reply>) {
+        match outcome {
+            GroupOutcome::Committed(merged) => {
+                self.committed(merged);
+                answer_all(replies, Ok(()));
+            }
+            GroupOutcome::Failed(error) => {
+                self.failed(&error);
+                answer_all(replies, Err(error));
+            }
+            GroupOutcome::OneByOne(results) => {
+                for (result, reply) in results.into_iter().zip(replies) {
+                    let answer = match result {
+                        Ok(batch) => {
+                            self.committed(batch);
                             Ok(())
                         }
-                        Err(e) => {
-                            tracing::error!(error = %e, "writing an ingestion batch failed");
-                            Err(WriteError::Failed("the database refused the write".into()))
+                        Err(error) => {
+                            self.failed(&error);
+                            Err(error)
                         }
                     };
-                    answer(replies, outcome);
+                    let _ = reply.send(answer);
+                }
+            }
+        }
+    }
+
+    fn committed(&mut self, batch: WriteBatch) {
+        self.healthy.store(true, Ordering::Relaxed);
+        self.remember(batch.unique_keys);
+        if self.feed.receiver_count() > 0 && !batch.impressions.is_empty() {
+            let _ = self.feed.send(Arc::new(batch.impressions));
+        }
+        if self.event_feed.receiver_count() > 0 && !batch.events.is_empty() {
+            let _ = self.event_feed.send(Arc::new(batch.events));
+        }
+    }
+
+    fn failed(&mut self, error: &WriteError) {
+        match error {
+            // The input's fault: the database itself is fine.
+            WriteError::Rejected(_) => {}
+            WriteError::Stopped => {
+                self.store = None;
+                self.healthy.store(false, Ordering::Relaxed);
+            }
+            _ => self.healthy.store(false, Ordering::Relaxed),
+        }
+    }
+
+    /// While ingestion cannot commit, an empty transaction every second finds out when it
+    /// can again, even if no SDK posts meanwhile.
+    fn probe(&mut self, ctx: &mut Context<Self>) {
+        if self.writing || self.healthy.load(Ordering::Relaxed) {
+            return;
+        }
+        let store = match self.store() {
+            Ok(store) => store,
+            Err(e) => {
+                tracing::warn!(error = %e, "the ingestion store still cannot be opened");
+                return;
+            }
+        };
+        self.writing = true;
+        ctx.spawn(
+            async move { store.probe().await }
+                .into_actor(self)
+                .map(|result, act, ctx| {
+                    act.writing = false;
+                    match result {
+                        Ok(()) => act.healthy.store(true, Ordering::Relaxed),
+                        Err(e) => {
+                            tracing::warn!(error = %e, "ingestion still cannot commit");
+                            act.failed(&WriteError::from_store(&e));
+                        }
+                    }
                     act.write_waiting(ctx);
                 }),
         );
@@ -160,7 +290,7 @@ impl IngestWriter {
         if let Some(store) = &self.store {
             return Ok(store.clone());
         }
-        let store = IngestStore::open(&self.db)?;
+        let store = IngestStore::open(&self.db, self.limits.dictionary_capacity)?;
         self.store = Some(store.clone());
         Ok(store)
     }
@@ -173,7 +303,31 @@ impl IngestWriter {
     }
 }
 
-fn answer(replies: Vec<oneshot::Sender<Result<(), WriteError>>>, outcome: Result<(), WriteError>) {
+/// Writes the merged batch; if that fails, each request's batch alone, in order.
+async fn commit_group(store: IngestStore, merged: WriteBatch, parts: Vec<Part>) -> GroupOutcome {
+    let WriteFailure { error, batch } = match store.write(merged).await {
+        Ok(merged) => return GroupOutcome::Committed(merged),
+        Err(failure) => failure,
+    };
+    let requests = parts.len();
+    tracing::error!(error = %error, requests, "writing an ingestion group failed");
+    let retry_alone =
+        requests > 1 && matches!(error.kind(), FailureKind::Input | FailureKind::Transient);
+    let Some(batch) = batch.filter(|_| retry_alone) else {
+        return GroupOutcome::Failed(WriteError::from_store(&error));
+    };
+    let mut results = Vec::with_capacity(requests);
+    for single in batch.split(parts) {
+        let result = store.write(single).await.map_err(|failure| {
+            tracing::warn!(error = %failure.error, "one request's batch failed alone");
+            WriteError::from_store(&failure.error)
+        });
+        results.push(result);
+    }
+    GroupOutcome::OneByOne(results)
+}
+
+fn answer_all(replies: Vec<Reply>, outcome: Result<(), WriteError>) {
     for reply in replies {
         // A request that gave up waiting needs no answer.
         let _ = reply.send(outcome.clone());
@@ -186,13 +340,18 @@ pub struct Writer {
     addr: Addr<IngestWriter>,
     feed: ImpressionFeed,
     event_feed: EventFeed,
+    healthy: Arc<AtomicBool>,
+    timeout: Duration,
 }
 
 impl Writer {
     pub fn start(db: Database, limits: WriterLimits) -> Writer {
         let (feed, _) = broadcast::channel(1024);
         let (event_feed, _) = broadcast::channel(1024);
-        let addr = IngestWriter {
+        let healthy = Arc::new(AtomicBool::new(true));
+        let (actor_feed, actor_event_feed, actor_healthy) =
+            (feed.clone(), event_feed.clone(), healthy.clone());
+        let addr = Supervisor::start(move |_| IngestWriter {
             db,
             limits,
             store: None,
@@ -200,14 +359,16 @@ impl Writer {
             waiting_rows: 0,
             writing: false,
             remembered_keys: HashSet::new(),
-            feed: feed.clone(),
-            event_feed: event_feed.clone(),
-        }
-        .start();
+            feed: actor_feed,
+            event_feed: actor_event_feed,
+            healthy: actor_healthy,
+        });
         Writer {
             addr,
             feed,
             event_feed,
+            healthy,
+            timeout: limits.timeout,
         }
     }
 
@@ -221,11 +382,19 @@ impl Writer {
             .try_send(RecordBatch { batch, reply })
             .map_err(|e| match e {
                 SendError::Full(_) => WriteError::Overloaded,
-                SendError::Closed(_) => WriteError::Failed("the writer has stopped".into()),
+                SendError::Closed(_) => WriteError::Stopped,
             })?;
-        answer
-            .await
-            .map_err(|_| WriteError::Failed("the writer has stopped".into()))?
+        match tokio::time::timeout(self.timeout, answer).await {
+            Ok(Ok(outcome)) => outcome,
+            // The actor restarted and dropped the request.
+            Ok(Err(_)) => Err(WriteError::Stopped),
+            Err(_) => Err(WriteError::TimedOut(self.timeout)),
+        }
+    }
+
+    /// Whether the last write (or probe) committed: `/readyz` reports it.
+    pub fn healthy(&self) -> bool {
+        self.healthy.load(Ordering::Relaxed)
     }
 
     /// Impressions as they commit.

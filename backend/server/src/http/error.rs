@@ -80,9 +80,50 @@ impl ApiError {
     }
 }
 
+/// How long clients are asked to wait when the database or the writer is in trouble.
+const RETRY_AFTER_TROUBLE: Duration = Duration::from_secs(2);
+
+impl ApiError {
+    /// 503 with `Retry-After`: the request may well succeed later as it is.
+    pub fn unavailable(message: impl Into<String>) -> Self {
+        ApiError::Unavailable {
+            message: message.into(),
+            retry_after: RETRY_AFTER_TROUBLE,
+        }
+    }
+}
+
 impl From<imprint_store::DbErr> for ApiError {
     fn from(err: imprint_store::DbErr) -> Self {
+        if imprint_store::transient::is_transient(&err) {
+            tracing::warn!(error = %err, "the database is in trouble");
+            return ApiError::unavailable("The database is unavailable right now; retry shortly.");
+        }
         ApiError::Internal(anyhow::Error::new(err).context("database"))
+    }
+}
+
+impl From<crate::actors::writer::WriteError> for ApiError {
+    fn from(err: crate::actors::writer::WriteError) -> Self {
+        use crate::actors::writer::WriteError;
+        match err {
+            WriteError::Overloaded => ApiError::Unavailable {
+                message: "Imprint is writing as fast as it can; retry this batch shortly".into(),
+                retry_after: Duration::from_secs(1),
+            },
+            WriteError::Rejected(cause) => {
+                tracing::warn!(cause = %cause, "the database refused a validated batch");
+                ApiError::bad_request(
+                    imprint_domain::ingest::codes::REJECTED_BY_DATABASE,
+                    "The database refused this batch's values; the items are not stored.",
+                )
+            }
+            WriteError::Unavailable | WriteError::TimedOut(_) | WriteError::Stopped => {
+                ApiError::unavailable(format!(
+                    "The batch was not stored ({err}); retry it shortly."
+                ))
+            }
+        }
     }
 }
 

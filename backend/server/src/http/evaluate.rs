@@ -5,7 +5,8 @@ use std::collections::BTreeMap;
 
 use actix_web::{post, web};
 use imprint_domain::definitions::{evaluate, Evaluation, EvaluationKey, DEFINITION_NOT_FOUND};
-use imprint_domain::ingest::Impression;
+use imprint_domain::ingest::text::forbidden_in_name;
+use imprint_domain::ingest::{Impression, Parsed};
 use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value};
 
@@ -108,9 +109,63 @@ pub async fn record(
         return;
     }
     // The answer matters more than its record: a busy writer must not fail the evaluation.
+    let impressions = Parsed::from_items(impressions);
     if let Err(e) = state.ingest.impressions(env, impressions, now).await {
         tracing::warn!(error = %e, sdk, "evaluation impressions were not recorded");
     }
+}
+
+/// A key is stored with the impressions its evaluations make: 1 to `max_key_bytes` bytes,
+/// without control characters or bidirectional overrides (`invalid_key`).
+pub fn check_key(field: &str, value: &str, max_key_bytes: usize) -> Result<(), ApiError> {
+    if value.is_empty() || value.len() > max_key_bytes {
+        return Err(ApiError::bad_request(
+            "invalid_key",
+            format!("`{field}` must have 1 to {max_key_bytes} bytes (max_key_bytes)."),
+        ));
+    }
+    match forbidden_in_name(value) {
+        Some(problem) => Err(ApiError::bad_request("invalid_key", problem.message(field))),
+        None => Ok(()),
+    }
+}
+
+/// The flags asked for, each once, in the order first named; at most `max_evaluate_flags`.
+fn requested_flags(names: &[String], settings: &crate::config::Settings) -> ApiResult<Vec<String>> {
+    let mut seen = std::collections::HashSet::new();
+    let distinct: Vec<String> = names
+        .iter()
+        .filter(|name| seen.insert(name.as_str()))
+        .cloned()
+        .collect();
+    let limit = settings.max_evaluate_flags;
+    if distinct.len() > limit {
+        return Err(ApiError::bad_request(
+            "too_many_flags",
+            format!(
+                "`flags` names {} distinct flags; the limit is {limit} (max_evaluate_flags).",
+                distinct.len()
+            ),
+        ));
+    }
+    for name in &distinct {
+        if name.is_empty() || name.len() > settings.max_key_bytes {
+            return Err(ApiError::bad_request(
+                "invalid_flag",
+                format!(
+                    "a flag name must have 1 to {} bytes (max_key_bytes).",
+                    settings.max_key_bytes
+                ),
+            ));
+        }
+        if let Some(problem) = forbidden_in_name(name) {
+            return Err(ApiError::bad_request(
+                "invalid_flag",
+                problem.message("flags"),
+            ));
+        }
+    }
+    Ok(distinct)
 }
 
 #[utoipa::path(post, path = "/api/v1/evaluate", tag = "evaluation", request_body = EvaluateRequest, responses((status = 200, description = "Success", body = EvaluateResponse), (status = "4XX", description = "The JSON error", body = imprint_types::ApiErrorBody)))]
@@ -121,18 +176,21 @@ pub async fn evaluate_handler(
     body: web::Json<EvaluateRequest>,
 ) -> ApiResult<web::Json<EvaluateResponse>> {
     let body = body.into_inner();
-    if body.key.is_empty() || body.key.len() > 250 {
-        return Err(ApiError::bad_request(
-            "invalid_key",
-            "`key` must have 1 to 250 bytes",
-        ));
+    let max_key_bytes = state.settings.max_key_bytes;
+    check_key("key", &body.key, max_key_bytes)?;
+    if let Some(bucketing_key) = &body.bucketing_key {
+        check_key("bucketing_key", bucketing_key, max_key_bytes)?;
     }
+    let flags = match &body.flags {
+        Some(names) => Some(requested_flags(names, &state.settings)?),
+        None => None,
+    };
     let catalog = state.flags.catalog(caller.environment.id);
     let key = EvaluationKey {
         matching_key: &body.key,
         bucketing_key: body.bucketing_key.as_deref(),
     };
-    let evaluations = evaluate_all(&catalog, &key, &body.attributes, body.flags.as_deref());
+    let evaluations = evaluate_all(&catalog, &key, &body.attributes, flags.as_deref());
     record(
         &state,
         &caller.environment,

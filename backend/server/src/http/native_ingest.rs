@@ -3,27 +3,14 @@
 
 use actix_web::http::header;
 use actix_web::{post, web, HttpRequest, HttpResponse};
-use imprint_domain::ingest::{
-    parse_native_events, parse_native_impressions, ItemRejection, NativeFormat,
-};
-use imprint_types::{IngestReport, RejectedItem};
+use imprint_domain::ingest::{parse_native_events, parse_native_impressions, NativeFormat};
+use imprint_types::IngestReport;
 
 use super::body::read_body;
 use super::sdk_auth::SdkCaller;
 use super::split_ingest::limits;
 use super::{ApiError, ApiResult};
 use crate::state::AppState;
-
-pub fn report_rejections(rejected: Vec<ItemRejection>) -> Vec<RejectedItem> {
-    rejected
-        .into_iter()
-        .map(|r| RejectedItem {
-            index: r.index,
-            code: r.code.to_owned(),
-            message: r.message,
-        })
-        .collect()
-}
 
 fn format_of(req: &HttpRequest) -> NativeFormat {
     NativeFormat::from_content_type(
@@ -43,17 +30,13 @@ pub async fn impressions(
 ) -> ApiResult<HttpResponse> {
     let body = read_body(payload, &state).await?;
     let now = imprint_store::now_ms();
-    let parsed = parse_native_impressions(&body, format_of(&req), &limits(&caller, now))
+    let parsed = parse_native_impressions(&body, format_of(&req), &limits(&state, &caller, now))
         .map_err(|e| ApiError::bad_request(e.code, e.message))?;
-    let outcome = state
+    let report = state
         .ingest
-        .impressions(&caller.environment, parsed.items, now)
+        .impressions(&caller.environment, parsed, now)
         .await?;
-    Ok(HttpResponse::Accepted().json(IngestReport {
-        accepted: outcome.accepted,
-        dropped_tracking_off: outcome.dropped_tracking_off,
-        rejected: report_rejections(parsed.rejected),
-    }))
+    Ok(HttpResponse::Accepted().json(report))
 }
 
 #[utoipa::path(post, path = "/api/v1/events", tag = "ingestion", responses((status = 202, description = "Success", body = IngestReport), (status = "4XX", description = "The JSON error", body = imprint_types::ApiErrorBody)))]
@@ -66,15 +49,11 @@ pub async fn events(
 ) -> ApiResult<HttpResponse> {
     let body = read_body(payload, &state).await?;
     let now = imprint_store::now_ms();
-    let parsed = parse_native_events(&body, format_of(&req), &limits(&caller, now))
+    let parsed = parse_native_events(&body, format_of(&req), &limits(&state, &caller, now))
         .map_err(|e| ApiError::bad_request(e.code, e.message))?;
-    let accepted = state
+    let report = state
         .ingest
-        .events(&caller.environment, parsed.items, now)
+        .events(&caller.environment, parsed, now)
         .await?;
-    Ok(HttpResponse::Accepted().json(IngestReport {
-        accepted,
-        dropped_tracking_off: 0,
-        rejected: report_rejections(parsed.rejected),
-    }))
+    Ok(HttpResponse::Accepted().json(report))
 }

@@ -10,6 +10,7 @@ use imprint_domain::definitions::{
     Evaluation, EvaluationKey, DEFAULT_RULE, DEFINITION_NOT_FOUND, KILLED, NOT_IN_SPLIT,
     PREREQUISITES_NOT_MET,
 };
+use imprint_domain::ingest::text::forbidden_in_name;
 use serde::Deserialize;
 use serde_json::{json, Map, Value};
 use sha2::{Digest, Sha256};
@@ -19,6 +20,9 @@ use super::sdk_auth::SdkCaller;
 use crate::state::AppState;
 
 pub const OFREP_SDK: &str = "ofrep";
+
+const CONTEXT_RULE: &str = "the context needs a string `targetingKey` of 1 to max_key_bytes \
+     bytes, without control characters or bidirectional overrides";
 
 #[derive(Deserialize, Default)]
 pub struct OfrepRequest {
@@ -55,12 +59,21 @@ fn failure(flag: &str, code: &str, details: &str) -> Value {
     json!({ "key": flag, "errorCode": code, "errorDetails": details })
 }
 
-/// The targeting key and the other context entries, which are the attributes.
+/// The targeting key and the other context entries, which are the attributes. The key is
+/// stored with the impressions, so it is held to the ingestion rules: 1 to `max_key_bytes`
+/// bytes, no control characters or bidirectional overrides.
 fn split_context(
     mut context: Map<String, Value>,
+    max_key_bytes: usize,
 ) -> Result<(String, Map<String, Value>), &'static str> {
     match context.remove("targetingKey") {
-        Some(Value::String(key)) if !key.is_empty() && key.len() <= 250 => Ok((key, context)),
+        Some(Value::String(key))
+            if !key.is_empty()
+                && key.len() <= max_key_bytes
+                && forbidden_in_name(&key).is_none() =>
+        {
+            Ok((key, context))
+        }
         Some(_) => Err("INVALID_CONTEXT"),
         None => Err("TARGETING_KEY_MISSING"),
     }
@@ -88,16 +101,13 @@ pub async fn evaluate_one(
             return HttpResponse::BadRequest().json(failure(&flag, "PARSE_ERROR", &details))
         }
     };
-    let (targeting_key, attributes) = match split_context(request.context) {
-        Ok(parts) => parts,
-        Err(code) => {
-            return HttpResponse::BadRequest().json(failure(
-                &flag,
-                code,
-                "the context needs a string `targetingKey`",
-            ))
-        }
-    };
+    let (targeting_key, attributes) =
+        match split_context(request.context, state.settings.max_key_bytes) {
+            Ok(parts) => parts,
+            Err(code) => {
+                return HttpResponse::BadRequest().json(failure(&flag, code, CONTEXT_RULE))
+            }
+        };
     let catalog = state.flags.catalog(caller.environment.id);
     let key = EvaluationKey::new(&targeting_key);
     let evaluations = evaluate_all(
@@ -142,13 +152,14 @@ pub async fn evaluate_bulk(
                 .json(json!({ "errorCode": "PARSE_ERROR", "errorDetails": details }))
         }
     };
-    let (targeting_key, attributes) = match split_context(request.context) {
-        Ok(parts) => parts,
-        Err(code) => {
-            return HttpResponse::BadRequest()
-                .json(json!({ "errorCode": code, "errorDetails": "the context needs a string `targetingKey`" }))
-        }
-    };
+    let (targeting_key, attributes) =
+        match split_context(request.context, state.settings.max_key_bytes) {
+            Ok(parts) => parts,
+            Err(code) => {
+                return HttpResponse::BadRequest()
+                    .json(json!({ "errorCode": code, "errorDetails": CONTEXT_RULE }))
+            }
+        };
     let catalog = state.flags.catalog(caller.environment.id);
     let key = EvaluationKey::new(&targeting_key);
     let evaluations = evaluate_all(&catalog, &key, &attributes, None);

@@ -1,9 +1,10 @@
 //! The Split-compatible ingestion endpoints, exactly as the SDKs call them.
 
 use actix_web::{post, web, HttpResponse};
+use imprint_domain::ingest::text::forbidden_in_name;
 use imprint_domain::ingest::{
     parse_split_counts, parse_split_events, parse_split_impressions, parse_split_keys_client,
-    parse_split_keys_server, BodyError, IngestLimits,
+    parse_split_keys_server, BodyError, IngestLimits, Parsed, SdkMetadata, SeenKey,
 };
 use imprint_store::ingest::TelemetryRecord;
 use imprint_types::IngestReport;
@@ -11,14 +12,53 @@ use imprint_types::IngestReport;
 use super::body::read_body;
 use super::sdk_auth::SdkCaller;
 use super::{ApiError, ApiResult};
+use crate::config::Settings;
 use crate::state::AppState;
 
 fn invalid(e: BodyError) -> ApiError {
     ApiError::bad_request(e.code, e.message)
 }
 
-pub fn limits(caller: &SdkCaller, now: i64) -> IngestLimits {
-    IngestLimits::new(now, caller.environment.retention_days.into())
+/// The per-item limits for the caller's environment, now.
+pub fn limits(state: &AppState, caller: &SdkCaller, now: i64) -> IngestLimits {
+    let settings = &state.settings;
+    IngestLimits {
+        max_key_bytes: settings.max_key_bytes,
+        max_sdk_count: settings.max_sdk_count,
+        max_listed_rejections: settings.max_listed_rejections,
+        ..IngestLimits::new(now, caller.environment.retention_days.into())
+    }
+}
+
+/// The `SplitSDK*` headers are stored with every item of the post, so a bad one refuses the
+/// whole post: `invalid_header`, naming the header and the limit.
+pub fn check_metadata(meta: &SdkMetadata, settings: &Settings) -> Result<(), ApiError> {
+    let headers = [
+        ("SplitSDKVersion", &meta.sdk),
+        ("SplitSDKMachineIP", &meta.machine_ip),
+        ("SplitSDKMachineName", &meta.machine_name),
+        ("SplitSDKImpressionsMode", &meta.impressions_mode),
+    ];
+    let limit = settings.max_sdk_header_bytes;
+    for (name, value) in headers {
+        let Some(value) = value else { continue };
+        if value.len() > limit {
+            return Err(ApiError::bad_request(
+                "invalid_header",
+                format!(
+                    "`{name}` is {} bytes long; the limit is {limit} bytes (max_sdk_header_bytes).",
+                    value.len()
+                ),
+            ));
+        }
+        if let Some(problem) = forbidden_in_name(value) {
+            return Err(ApiError::bad_request(
+                "invalid_header",
+                problem.message(name),
+            ));
+        }
+    }
+    Ok(())
 }
 
 #[utoipa::path(post, path = "/api/testImpressions/bulk", tag = "ingestion (Split)", responses((status = 200, description = "Success", body = IngestReport), (status = "4XX", description = "The JSON error", body = imprint_types::ApiErrorBody)))]
@@ -28,38 +68,37 @@ pub async fn impressions_bulk(
     caller: SdkCaller,
     payload: web::Payload,
 ) -> ApiResult<HttpResponse> {
+    check_metadata(&caller.meta, &state.settings)?;
     let body = read_body(payload, &state).await?;
     let now = imprint_store::now_ms();
-    let parsed =
-        parse_split_impressions(&body, &caller.meta, &limits(&caller, now)).map_err(invalid)?;
-    let outcome = state
+    let parsed = parse_split_impressions(&body, &caller.meta, &limits(&state, &caller, now))
+        .map_err(invalid)?;
+    let report = state
         .ingest
-        .impressions(&caller.environment, parsed.items, now)
+        .impressions(&caller.environment, parsed, now)
         .await?;
-    Ok(HttpResponse::Ok().json(IngestReport {
-        accepted: outcome.accepted,
-        dropped_tracking_off: outcome.dropped_tracking_off,
-        rejected: super::native_ingest::report_rejections(parsed.rejected),
-    }))
+    Ok(HttpResponse::Ok().json(report))
 }
 
-#[utoipa::path(post, path = "/api/testImpressions/count", tag = "ingestion (Split)", responses((status = 200, description = "Success"), (status = "4XX", description = "The JSON error", body = imprint_types::ApiErrorBody)))]
+#[utoipa::path(post, path = "/api/testImpressions/count", tag = "ingestion (Split)", responses((status = 200, description = "Success", body = IngestReport), (status = "4XX", description = "The JSON error", body = imprint_types::ApiErrorBody)))]
 #[post("/testImpressions/count")]
 pub async fn impressions_count(
     state: web::Data<AppState>,
     caller: SdkCaller,
     payload: web::Payload,
 ) -> ApiResult<HttpResponse> {
+    check_metadata(&caller.meta, &state.settings)?;
     let body = read_body(payload, &state).await?;
-    let counts = parse_split_counts(&body).map_err(invalid)?;
-    state
+    let now = imprint_store::now_ms();
+    let counts = parse_split_counts(&body, &limits(&state, &caller, now)).map_err(invalid)?;
+    let report = state
         .ingest
-        .sdk_counts(&caller.environment, counts, imprint_store::now_ms())
+        .sdk_counts(&caller.environment, counts, now)
         .await?;
-    Ok(HttpResponse::Ok().finish())
+    Ok(HttpResponse::Ok().json(report))
 }
 
-#[utoipa::path(post, path = "/api/v1/keys/ss", tag = "ingestion (Split)", responses((status = 200, description = "Success"), (status = "4XX", description = "The JSON error", body = imprint_types::ApiErrorBody)))]
+#[utoipa::path(post, path = "/api/v1/keys/ss", tag = "ingestion (Split)", responses((status = 200, description = "Success", body = IngestReport), (status = "4XX", description = "The JSON error", body = imprint_types::ApiErrorBody)))]
 #[post("/keys/ss")]
 pub async fn keys_server_side(
     state: web::Data<AppState>,
@@ -69,7 +108,7 @@ pub async fn keys_server_side(
     record_keys(&state, &caller, payload, parse_split_keys_server).await
 }
 
-#[utoipa::path(post, path = "/api/v1/keys/cs", tag = "ingestion (Split)", responses((status = 200, description = "Success"), (status = "4XX", description = "The JSON error", body = imprint_types::ApiErrorBody)))]
+#[utoipa::path(post, path = "/api/v1/keys/cs", tag = "ingestion (Split)", responses((status = 200, description = "Success", body = IngestReport), (status = "4XX", description = "The JSON error", body = imprint_types::ApiErrorBody)))]
 #[post("/keys/cs")]
 pub async fn keys_client_side(
     state: web::Data<AppState>,
@@ -84,15 +123,17 @@ async fn record_keys(
     state: &AppState,
     caller: &SdkCaller,
     payload: web::Payload,
-    parse: fn(&[u8]) -> Result<Vec<imprint_domain::ingest::SeenKey>, BodyError>,
+    parse: fn(&[u8], &IngestLimits) -> Result<Parsed<SeenKey>, BodyError>,
 ) -> ApiResult<HttpResponse> {
+    check_metadata(&caller.meta, &state.settings)?;
     let body = read_body(payload, state).await?;
-    let keys = parse(&body).map_err(invalid)?;
-    state
+    let now = imprint_store::now_ms();
+    let keys = parse(&body, &limits(state, caller, now)).map_err(invalid)?;
+    let report = state
         .ingest
-        .seen_keys(&caller.environment, keys, imprint_store::now_ms())
+        .seen_keys(&caller.environment, keys, now)
         .await?;
-    Ok(HttpResponse::Ok().finish())
+    Ok(HttpResponse::Ok().json(report))
 }
 
 #[utoipa::path(post, path = "/api/events/bulk", tag = "ingestion (Split)", responses((status = 200, description = "Success", body = IngestReport), (status = "4XX", description = "The JSON error", body = imprint_types::ApiErrorBody)))]
@@ -102,18 +143,16 @@ pub async fn events_bulk(
     caller: SdkCaller,
     payload: web::Payload,
 ) -> ApiResult<HttpResponse> {
+    check_metadata(&caller.meta, &state.settings)?;
     let body = read_body(payload, &state).await?;
     let now = imprint_store::now_ms();
-    let parsed = parse_split_events(&body, &caller.meta, &limits(&caller, now)).map_err(invalid)?;
-    let accepted = state
+    let parsed =
+        parse_split_events(&body, &caller.meta, &limits(&state, &caller, now)).map_err(invalid)?;
+    let report = state
         .ingest
-        .events(&caller.environment, parsed.items, now)
+        .events(&caller.environment, parsed, now)
         .await?;
-    Ok(HttpResponse::Ok().json(IngestReport {
-        accepted,
-        dropped_tracking_off: 0,
-        rejected: super::native_ingest::report_rejections(parsed.rejected),
-    }))
+    Ok(HttpResponse::Ok().json(report))
 }
 
 #[utoipa::path(post, path = "/api/v1/metrics/{kind}", tag = "ingestion (Split)", params(("kind" = String, Path)), responses((status = 200, description = "Success"), (status = "4XX", description = "The JSON error", body = imprint_types::ApiErrorBody)))]
@@ -130,6 +169,7 @@ pub async fn telemetry(
             "there is no telemetry endpoint `{kind}`"
         )));
     }
+    check_metadata(&caller.meta, &state.settings)?;
     let body = read_body(payload, &state).await?;
     // Kept as sent, but only if it is JSON: the column is documented as raw JSON.
     let json: serde_json::Value = serde_json::from_slice(&body).map_err(|e| {

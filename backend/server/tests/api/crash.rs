@@ -1,4 +1,5 @@
-//! Acknowledged means durably stored: a `kill -9` right after the answers loses none of them.
+//! Acknowledged means durably stored: a `kill -9` right after the answers loses none of them
+//! and stores none twice. Runs on PostgreSQL too with IMPRINT_TEST_DB=postgres.
 
 use std::collections::HashSet;
 use std::process::{Child, Command, Stdio};
@@ -152,7 +153,7 @@ async fn no_acknowledged_impression_is_lost_when_the_server_is_killed() {
         .text()
         .await
         .unwrap();
-    let stored: HashSet<String> = exported
+    let stored_rows: Vec<String> = exported
         .lines()
         .map(|l| {
             serde_json::from_str::<Value>(l).unwrap()["key"]
@@ -161,6 +162,12 @@ async fn no_acknowledged_impression_is_lost_when_the_server_is_killed() {
                 .to_owned()
         })
         .collect();
+    let stored: HashSet<String> = stored_rows.iter().cloned().collect();
+    assert_eq!(
+        stored.len(),
+        stored_rows.len(),
+        "no impression is stored twice"
+    );
     let lost: Vec<&String> = acknowledged.difference(&stored).collect();
     assert!(
         lost.is_empty(),

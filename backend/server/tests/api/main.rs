@@ -12,6 +12,7 @@ mod definitions;
 mod environments;
 mod errors;
 mod exports;
+mod hostile;
 mod live;
 mod native_ingest;
 mod retention;

@@ -2,6 +2,11 @@
 //! stored once in `strings` and referenced by id. Each backend's writer keeps the mapping in
 //! memory; new strings are added inside the batch's transaction and remembered only once it
 //! commits, so a rolled-back transaction leaves no id behind that the database forgot.
+//!
+//! The memory is bounded: past its capacity the mapping is forgotten whole and the strings
+//! still in use are looked up again (an `INSERT … ON CONFLICT DO NOTHING` and a `SELECT` of a
+//! handful of values in the next batches). Cheaper and simpler than an LRU on the hot path,
+//! and only a flood of new strings, itself capped per environment, ever triggers it.
 
 // Strings are hashed twice per value and row on the writer's hot path; foldhash is several
 // times faster than SipHash on short strings, and the ids map is not exposed to attackers'
@@ -10,9 +15,16 @@ use foldhash::HashMap;
 
 use super::WriteBatch;
 
-#[derive(Debug, Default)]
+#[derive(Debug)]
 pub struct Dictionary {
     ids: HashMap<String, i64>,
+    capacity: usize,
+}
+
+impl Default for Dictionary {
+    fn default() -> Self {
+        Dictionary::with_capacity(Self::DEFAULT_CAPACITY)
+    }
 }
 
 /// Strings added by a transaction that has not committed yet.
@@ -28,6 +40,15 @@ impl Pending {
 }
 
 impl Dictionary {
+    pub const DEFAULT_CAPACITY: usize = 200_000;
+
+    pub fn with_capacity(capacity: usize) -> Dictionary {
+        Dictionary {
+            ids: HashMap::default(),
+            capacity: capacity.max(1),
+        }
+    }
+
     /// The batch's strings that have no id yet, sorted and without duplicates.
     pub fn missing<'a>(&self, batch: &'a WriteBatch) -> Vec<&'a str> {
         let mut missing: Vec<&str> = strings_of(batch)
@@ -39,6 +60,9 @@ impl Dictionary {
     }
 
     pub fn commit(&mut self, pending: Pending) {
+        if self.ids.len() + pending.ids.len() > self.capacity {
+            self.ids = HashMap::default();
+        }
         self.ids.extend(pending.ids);
     }
 }
@@ -132,5 +156,16 @@ mod tests {
         assert_eq!(ids.of(Some("on")), Some(1));
         assert_eq!(ids.of(Some("off")), Some(2));
         assert_eq!(ids.of(None), None);
+    }
+
+    #[test]
+    fn a_full_dictionary_forgets_and_starts_again() {
+        let mut dictionary = Dictionary::with_capacity(2);
+        for (i, value) in ["a", "b", "c"].into_iter().enumerate() {
+            let mut pending = Pending::default();
+            pending.insert(value.into(), i as i64);
+            dictionary.commit(pending);
+        }
+        assert_eq!(dictionary.ids.len(), 1);
     }
 }

@@ -7,7 +7,10 @@ mod postgres;
 mod sqlite;
 mod store;
 
-pub use store::{IngestStore, StoreError};
+pub use merge::Part;
+/// The writer's default bound on string ids kept in memory.
+pub const DEFAULT_DICTIONARY_CAPACITY: usize = dictionary::Dictionary::DEFAULT_CAPACITY;
+pub use store::{FailureKind, IngestStore, StoreError, WriteFailure};
 
 use imprint_domain::ingest::{Event, Impression};
 

@@ -129,15 +129,26 @@ fn every_captured_count_key_and_event_body_parses() {
     let (mut counts, mut server, mut client, mut events) = (0, 0, 0, 0);
     for (name, capture) in CAPTURES {
         for (body, _) in posts(capture, "/api/testImpressions/count") {
-            let parsed = parse_split_counts(&bytes(&body)).unwrap();
-            assert_eq!(parsed.len(), body["pf"].as_array().unwrap().len(), "{name}");
-            counts += parsed.len();
+            let parsed = parse_split_counts(&bytes(&body), &limits()).unwrap();
+            assert!(parsed.rejected.is_empty(), "{name}: {:?}", parsed.rejected);
+            assert_eq!(
+                parsed.items.len(),
+                body["pf"].as_array().unwrap().len(),
+                "{name}"
+            );
+            counts += parsed.items.len();
         }
         for (body, _) in posts(capture, "/api/v1/keys/ss") {
-            server += parse_split_keys_server(&bytes(&body)).unwrap().len();
+            server += parse_split_keys_server(&bytes(&body), &limits())
+                .unwrap()
+                .items
+                .len();
         }
         for (body, _) in posts(capture, "/api/v1/keys/cs") {
-            client += parse_split_keys_client(&bytes(&body)).unwrap().len();
+            client += parse_split_keys_client(&bytes(&body), &limits())
+                .unwrap()
+                .items
+                .len();
         }
         for (body, meta) in posts(capture, "/api/events/bulk") {
             let parsed = parse_split_events(&bytes(&body), &meta, &limits()).unwrap();
@@ -153,7 +164,7 @@ fn every_captured_count_key_and_event_body_parses() {
 fn captured_counts_keys_and_events_keep_their_values() {
     let py_none = CAPTURES[4].1;
     let (body, _) = posts(py_none, "/api/testImpressions/count").remove(0);
-    let counts = parse_split_counts(&bytes(&body)).unwrap();
+    let counts = parse_split_counts(&bytes(&body), &limits()).unwrap().items;
     assert_eq!(
         counts[0],
         SdkCount {
@@ -163,7 +174,9 @@ fn captured_counts_keys_and_events_keep_their_values() {
         }
     );
     let (body, _) = posts(py_none, "/api/v1/keys/ss").remove(0);
-    let keys = parse_split_keys_server(&bytes(&body)).unwrap();
+    let keys = parse_split_keys_server(&bytes(&body), &limits())
+        .unwrap()
+        .items;
     assert_eq!(keys.len(), 12);
     assert_eq!(
         keys[0],
@@ -175,7 +188,9 @@ fn captured_counts_keys_and_events_keep_their_values() {
 
     let clientside = CAPTURES[2].1;
     let (body, _) = posts(clientside, "/api/v1/keys/cs").remove(0);
-    let keys = parse_split_keys_client(&bytes(&body)).unwrap();
+    let keys = parse_split_keys_client(&bytes(&body), &limits())
+        .unwrap()
+        .items;
     assert_eq!(
         keys,
         vec![SeenKey {

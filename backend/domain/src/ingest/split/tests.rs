@@ -221,74 +221,120 @@ fn an_empty_body_or_array_is_an_empty_batch() {
             Parsed::default()
         );
     }
-    assert!(parse_split_counts(b"").unwrap().is_empty());
-    assert!(parse_split_counts(b"{}").unwrap().is_empty());
-    assert!(parse_split_keys_server(b"").unwrap().is_empty());
-    assert!(parse_split_keys_client(b"{\"keys\":[]}")
-        .unwrap()
-        .is_empty());
+    assert_eq!(
+        parse_split_counts(b"", &limits()).unwrap(),
+        Parsed::default()
+    );
+    assert_eq!(
+        parse_split_counts(b"{}", &limits()).unwrap(),
+        Parsed::default()
+    );
+    assert_eq!(
+        parse_split_keys_server(b"", &limits()).unwrap(),
+        Parsed::default()
+    );
+    assert_eq!(
+        parse_split_keys_client(b"{\"keys\":[]}", &limits()).unwrap(),
+        Parsed::default()
+    );
 }
 
 #[test]
-fn counts_of_zero_or_less_and_empty_flags_are_dropped() {
-    let body = br#"{"pf":[{"f":"a","m":1,"rc":2},{"f":"b","m":1,"rc":0},{"f":"c","m":1,"rc":-4},{"f":"","m":1,"rc":3}]}"#;
-    let counts = parse_split_counts(body).unwrap();
+fn counts_of_zero_are_dropped_and_bad_counts_rejected() {
+    let m = 1_795_312_800_000_i64;
+    let body = json!({"pf": [
+        {"f": "a", "m": m, "rc": 2},
+        {"f": "b", "m": m, "rc": 0},
+        {"f": "c", "m": m, "rc": -4},
+        {"f": "", "m": m, "rc": 3},
+        {"f": "d", "m": m, "rc": i64::MAX},
+        {"f": "e", "m": 1, "rc": 1},
+        {"f": "f", "m": m + 400 * 24 * 3_600_000_i64, "rc": 1},
+        {"f": "g\u{0}", "m": m, "rc": 1},
+    ]});
+    let parsed = parse_split_counts(body.to_string().as_bytes(), &limits()).unwrap();
     assert_eq!(
-        counts,
+        parsed.items,
         vec![SdkCount {
             flag: "a".into(),
-            hour: 1,
+            hour: m,
             count: 2
         }]
+    );
+    let found: Vec<(usize, &str)> = parsed.rejected.iter().map(|r| (r.index, r.code)).collect();
+    assert_eq!(
+        found,
+        [
+            (2, codes::INVALID_COUNT),
+            (3, codes::MISSING_FIELD),
+            (4, codes::INVALID_COUNT),
+            (5, codes::EXPIRED),
+            (6, codes::TIMESTAMP_IN_FUTURE),
+            (7, codes::INVALID_CHARACTER),
+        ]
     );
 }
 
 #[test]
 fn counts_and_keys_of_the_wrong_shape_are_body_errors() {
     assert_eq!(
-        parse_split_counts(b"[]").unwrap_err().code,
+        parse_split_counts(b"[]", &limits()).unwrap_err().code,
         codes::INVALID_JSON
     );
     assert_eq!(
-        parse_split_counts(br#"{"pf":[{"f":"a","m":1}]}"#)
+        parse_split_counts(br#"{"pf":[{"f":"a","m":1}]}"#, &limits())
             .unwrap_err()
             .code,
         codes::INVALID_JSON
     );
     assert_eq!(
-        parse_split_keys_server(br#"{"keys":[{"k":"u","fs":["a"]}]}"#)
+        parse_split_keys_server(br#"{"keys":[{"k":"u","fs":["a"]}]}"#, &limits())
             .unwrap_err()
             .code,
         codes::INVALID_JSON
     );
     assert_eq!(
-        parse_split_keys_client(b"{").unwrap_err().code,
+        parse_split_keys_client(b"{", &limits()).unwrap_err().code,
         codes::INVALID_JSON
     );
 }
 
 #[test]
-fn empty_keys_and_flags_are_skipped() {
-    let keys =
-        parse_split_keys_server(br#"{"keys":[{"f":"a","ks":["","u1"]},{"f":"","ks":["u2"]}]}"#)
-            .unwrap();
+fn empty_or_unprintable_keys_and_flags_are_rejected_one_by_one() {
+    let parsed = parse_split_keys_server(
+        br#"{"keys":[{"f":"a","ks":["","u1"]},{"f":"","ks":["u2"]},{"f":"b\u202e","ks":["u3"]}]}"#,
+        &limits(),
+    )
+    .unwrap();
     assert_eq!(
-        keys,
+        parsed.items,
         vec![SeenKey {
             flag: "a".into(),
             key: "u1".into()
         }]
     );
-    let keys =
-        parse_split_keys_client(br#"{"keys":[{"k":"u","fs":["a",""]},{"k":"","fs":["b"]}]}"#)
-            .unwrap();
+    let found: Vec<(usize, &str)> = parsed.rejected.iter().map(|r| (r.index, r.code)).collect();
     assert_eq!(
-        keys,
+        found,
+        [
+            (0, codes::MISSING_FIELD),
+            (2, codes::MISSING_FIELD),
+            (3, codes::INVALID_CHARACTER)
+        ]
+    );
+    let parsed = parse_split_keys_client(
+        br#"{"keys":[{"k":"u","fs":["a",""]},{"k":"","fs":["b"]}]}"#,
+        &limits(),
+    )
+    .unwrap();
+    assert_eq!(
+        parsed.items,
         vec![SeenKey {
             flag: "a".into(),
             key: "u".into()
         }]
     );
+    assert_eq!(parsed.rejected.total(), 2);
 }
 
 #[test]

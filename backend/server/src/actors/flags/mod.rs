@@ -85,13 +85,18 @@ impl Actor for FlagsActor {
     }
 }
 
-/// Registers flags first seen in impressions (as observed flags, tracking on).
+/// Registers flags first seen in impressions (as observed flags, tracking on), while the
+/// environment has fewer than `max_flags`; names that did not fit are absent from the answer.
 #[derive(Message)]
 #[rtype(result = "Result<HashMap<String, FlagState>, DbErr>")]
 pub struct RegisterFlags {
     pub environment_id: i64,
     pub names: Vec<String>,
+    pub max_flags: usize,
 }
+
+/// Flags registered per statement: six bound values each stay far below SQLite's limit.
+const REGISTER_CHUNK: usize = 500;
 
 #[derive(Message)]
 #[rtype(result = "Result<FlagRow, DbErr>")]
@@ -136,14 +141,20 @@ impl Handler<RegisterFlags> for FlagsActor {
             async move {
                 // Requests queued behind another may ask for flags registered meanwhile.
                 let known = snapshots.flags.load().get(&msg.environment_id).cloned();
-                let missing: Vec<String> = msg
+                let mut missing: Vec<String> = msg
                     .names
                     .iter()
                     .filter(|n| !known.as_ref().is_some_and(|k| k.contains_key(n.as_str())))
                     .cloned()
                     .collect();
-                if !missing.is_empty() {
-                    let rows = db.ensure_flags(msg.environment_id, &missing).await?;
+                // Checked here too, where registrations are serialised, so concurrent
+                // requests cannot overshoot the cap together.
+                let room = msg
+                    .max_flags
+                    .saturating_sub(known.as_ref().map_or(0, |k| k.len()));
+                missing.truncate(room);
+                for chunk in missing.chunks(REGISTER_CHUNK) {
+                    let rows = db.ensure_flags(msg.environment_id, chunk).await?;
                     snapshots.publish_flags(msg.environment_id, &rows);
                 }
                 let env_flags = snapshots
@@ -302,11 +313,13 @@ impl Flags {
             .unwrap_or_default()
     }
 
-    /// States of `names`, registering the ones never seen before.
+    /// States of `names`, registering the ones never seen before while the environment has
+    /// fewer than `max_flags` flags.
     pub async fn resolve(
         &self,
         environment_id: i64,
         names: Vec<String>,
+        max_flags: usize,
     ) -> Result<HashMap<String, FlagState>, ResolveError> {
         let known = self.of_environment(environment_id);
         if names.iter().all(|n| known.contains_key(n)) {
@@ -319,6 +332,7 @@ impl Flags {
         self.call(RegisterFlags {
             environment_id,
             names,
+            max_flags,
         })
         .await?
         .map_err(ResolveError::Db)

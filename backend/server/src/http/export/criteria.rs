@@ -7,6 +7,7 @@ use crate::actors::exports::spec::{
     parse_time, ExportFormat, ExportKind, ExportSpec, TimeFieldName,
 };
 use crate::http::{ApiError, ApiResult};
+use imprint_domain::ingest::text::{forbidden_in_name, forbidden_in_text};
 
 fn invalid(message: String) -> ApiError {
     ApiError::bad_request("invalid_query", message)
@@ -21,6 +22,22 @@ fn list(value: &str) -> impl Iterator<Item = String> + '_ {
         .map(str::to_owned)
 }
 
+/// Values are compared with stored strings, which never hold control characters (PostgreSQL
+/// refuses NUL in a query parameter outright): such a parameter is refused, not sent.
+/// Property values are free text, so tab and line breaks pass there.
+pub(crate) fn printable(name: &str, value: &str) -> ApiResult<()> {
+    let problem = forbidden_in_name(name)
+        .map(|p| p.message("parameter name"))
+        .or_else(|| {
+            if name.starts_with("property.") {
+                forbidden_in_text(value).map(|p| p.message(name))
+            } else {
+                forbidden_in_name(value).map(|p| p.message(name))
+            }
+        });
+    problem.map_or(Ok(()), |message| Err(invalid(message)))
+}
+
 pub fn parse(query: &str, kind: ExportKind) -> ApiResult<ExportSpec> {
     let mut spec = ExportSpec {
         kind,
@@ -28,6 +45,7 @@ pub fn parse(query: &str, kind: ExportKind) -> ApiResult<ExportSpec> {
     };
     let criteria = &mut spec.criteria;
     for (name, value) in url::form_urlencoded::parse(query.as_bytes()) {
+        printable(&name, &value)?;
         let time = || {
             parse_time(&value).ok_or_else(|| {
                 invalid(format!(
@@ -131,5 +149,16 @@ mod tests {
             code("from=2000&to=1000", ExportKind::Events),
             "invalid_query"
         );
+        assert_eq!(code("key=a%00b", ExportKind::Impressions), "invalid_query");
+        assert_eq!(
+            code("flag=%E2%80%AEx", ExportKind::Impressions),
+            "invalid_query"
+        );
+        assert_eq!(code("property.a%01=x", ExportKind::Events), "invalid_query");
+        assert_eq!(
+            code("property.note=%00", ExportKind::Events),
+            "invalid_query"
+        );
+        assert!(parse("property.note=a%0Ab", ExportKind::Events).is_ok());
     }
 }

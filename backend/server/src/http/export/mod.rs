@@ -4,7 +4,7 @@
 //! the reading back. An export holds the rows stored when it started.
 
 mod count;
-mod criteria;
+pub(crate) mod criteria;
 
 pub use count::{__path_count_events, __path_count_impressions, count_events, count_impressions};
 

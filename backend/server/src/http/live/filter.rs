@@ -39,6 +39,7 @@ impl LiveQuery {
             ..LiveQuery::default()
         };
         for (name, value) in url::form_urlencoded::parse(query_string.as_bytes()) {
+            crate::http::export::criteria::printable(&name, &value)?;
             let value = value.into_owned();
             let non_empty = Some(value.clone()).filter(|v| !v.is_empty());
             match name.as_ref() {

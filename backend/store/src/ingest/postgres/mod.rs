@@ -12,7 +12,7 @@ use sea_orm::sqlx::PgPool;
 use tokio::sync::Mutex;
 
 use super::dictionary::Dictionary;
-use super::store::StoreError;
+use super::store::WriteFailure;
 use super::WriteBatch;
 
 #[derive(Clone)]
@@ -24,16 +24,21 @@ pub struct PgIngest {
 }
 
 impl PgIngest {
-    pub fn new(pool: PgPool) -> PgIngest {
+    pub fn new(pool: PgPool, dictionary_capacity: usize) -> PgIngest {
         PgIngest {
             pool,
-            dictionary: Arc::default(),
+            dictionary: Arc::new(Mutex::new(Dictionary::with_capacity(dictionary_capacity))),
         }
     }
 
-    pub async fn write(&self, batch: WriteBatch) -> Result<WriteBatch, StoreError> {
+    pub async fn write(&self, batch: WriteBatch) -> Result<WriteBatch, WriteFailure> {
         let mut dictionary = self.dictionary.lock().await;
-        write::write_batch(&self.pool, &mut dictionary, &batch).await?;
-        Ok(batch)
+        match write::write_batch(&self.pool, &mut dictionary, &batch).await {
+            Ok(()) => Ok(batch),
+            Err(error) => Err(WriteFailure {
+                error,
+                batch: Some(batch),
+            }),
+        }
     }
 }

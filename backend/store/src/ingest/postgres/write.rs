@@ -4,6 +4,7 @@ use sea_orm::sqlx::{self, PgConnection, PgPool};
 
 use super::copy_text::CopyText;
 use crate::ingest::dictionary::{Dictionary, Ids, Pending};
+use crate::ingest::store::StoreError;
 use crate::ingest::{CountDelta, UsageDelta, WriteBatch};
 
 /// COPY data is sent in pieces of about this size, so PostgreSQL parses one piece while the
@@ -18,12 +19,13 @@ const COPY_EVENTS: &str = "COPY events (environment_id, event_type_id, key, traf
     value, ts, received_at, sdk_id, machine_ip_id, machine_name_id, properties) FROM STDIN";
 
 /// Writes the whole batch or nothing of it. The dictionary learns new strings only after the
-/// commit.
+/// commit. A failure before `COMMIT` was sent leaves nothing behind; one during it is
+/// `CommitOutcomeUnknown`.
 pub async fn write_batch(
     pool: &PgPool,
     dictionary: &mut Dictionary,
     batch: &WriteBatch,
-) -> Result<(), sqlx::Error> {
+) -> Result<(), StoreError> {
     let mut txn = pool.begin().await?;
     let pending = resolve(&mut txn, dictionary, batch).await?;
     let ids = Ids::new(dictionary, &pending);
@@ -33,7 +35,9 @@ pub async fn write_batch(
     upsert_usage(&mut txn, batch).await?;
     insert_unique_keys(&mut txn, batch).await?;
     insert_telemetry(&mut txn, batch).await?;
-    txn.commit().await?;
+    txn.commit()
+        .await
+        .map_err(StoreError::CommitOutcomeUnknown)?;
     dictionary.commit(pending);
     Ok(())
 }
@@ -163,7 +167,9 @@ async fn upsert_counts(
          SELECT * FROM UNNEST($1::bigint[], $2::bigint[], $3::bigint[], $4::bigint[], \
          $5::bigint[]) \
          ON CONFLICT (environment_id, flag_id, hour, treatment_id) \
-         DO UPDATE SET count = impression_counts.count + excluded.count",
+         DO UPDATE SET count = CASE \
+           WHEN impression_counts.count > 9223372036854775807 - excluded.count \
+           THEN 9223372036854775807 ELSE impression_counts.count + excluded.count END",
     )
     .bind(column(|c| c.environment_id))
     .bind(column(|c| c.flag_id))
@@ -189,8 +195,11 @@ async fn upsert_usage(conn: &mut PgConnection, batch: &WriteBatch) -> Result<(),
          impressions_stored = usage_hourly.impressions_stored + excluded.impressions_stored, \
          impressions_dropped_tracking_off = usage_hourly.impressions_dropped_tracking_off \
            + excluded.impressions_dropped_tracking_off, \
-         impressions_counted_by_sdk = usage_hourly.impressions_counted_by_sdk \
-           + excluded.impressions_counted_by_sdk, \
+         impressions_counted_by_sdk = CASE \
+           WHEN usage_hourly.impressions_counted_by_sdk \
+             > 9223372036854775807 - excluded.impressions_counted_by_sdk \
+           THEN 9223372036854775807 \
+           ELSE usage_hourly.impressions_counted_by_sdk + excluded.impressions_counted_by_sdk END, \
          events_stored = usage_hourly.events_stored + excluded.events_stored",
     )
     .bind(column(|u| u.environment_id))

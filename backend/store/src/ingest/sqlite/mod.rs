@@ -13,13 +13,13 @@ use std::sync::mpsc;
 
 use tokio::sync::oneshot;
 
-use super::store::StoreError;
+use super::store::{StoreError, WriteFailure};
 use super::WriteBatch;
 use write::BatchWriter;
 
 struct Request {
     batch: WriteBatch,
-    reply: oneshot::Sender<Result<WriteBatch, StoreError>>,
+    reply: oneshot::Sender<Result<WriteBatch, WriteFailure>>,
 }
 
 /// The handle to the writer thread. The thread stops once every clone is dropped.
@@ -29,8 +29,8 @@ pub struct SqliteIngest {
 }
 
 impl SqliteIngest {
-    pub fn open(path: &Path) -> Result<SqliteIngest, StoreError> {
-        let writer = BatchWriter::new(connection::open(path)?);
+    pub fn open(path: &Path, dictionary_capacity: usize) -> Result<SqliteIngest, StoreError> {
+        let writer = BatchWriter::new(connection::open(path)?, dictionary_capacity);
         let (requests, received) = mpsc::channel();
         std::thread::Builder::new()
             .name("sqlite-ingest".into())
@@ -38,19 +38,30 @@ impl SqliteIngest {
         Ok(SqliteIngest { requests })
     }
 
-    pub async fn write(&self, batch: WriteBatch) -> Result<WriteBatch, StoreError> {
+    /// A thread that has died (a panic in SQLite's bindings) answers `WriterStopped`; the
+    /// writer actor then opens a new store, with a new thread.
+    pub async fn write(&self, batch: WriteBatch) -> Result<WriteBatch, WriteFailure> {
         let (reply, answer) = oneshot::channel();
         self.requests
             .send(Request { batch, reply })
-            .map_err(|_| StoreError::WriterStopped)?;
+            .map_err(|e| WriteFailure {
+                error: StoreError::WriterStopped,
+                batch: Some(e.0.batch),
+            })?;
         answer.await.map_err(|_| StoreError::WriterStopped)?
     }
 }
 
 fn serve(mut writer: BatchWriter, requests: mpsc::Receiver<Request>) {
     for Request { batch, reply } in requests {
-        let result = writer.write(&batch).map(|()| batch);
+        let result = match writer.write(&batch) {
+            Ok(()) => Ok(batch),
+            Err(e) => Err(WriteFailure {
+                error: e.into(),
+                batch: Some(batch),
+            }),
+        };
         // The caller may have given up waiting; the batch committed (or not) all the same.
-        let _ = reply.send(result.map_err(StoreError::from));
+        let _ = reply.send(result);
     }
 }

@@ -37,8 +37,11 @@ pub const COUNTS: Insert = Insert {
     head: "impression_counts (environment_id, flag_id, hour, treatment_id, count) \
            VALUES ",
     width: 5,
+    // Sums saturate: SDK counts are bounded, but an hour's total must never overflow.
     tail: " ON CONFLICT (environment_id, flag_id, hour, treatment_id) \
-           DO UPDATE SET count = impression_counts.count + excluded.count",
+           DO UPDATE SET count = CASE \
+             WHEN impression_counts.count > 9223372036854775807 - excluded.count \
+             THEN 9223372036854775807 ELSE impression_counts.count + excluded.count END",
 };
 
 pub const USAGE: Insert = Insert {
@@ -49,8 +52,11 @@ pub const USAGE: Insert = Insert {
            impressions_stored = usage_hourly.impressions_stored + excluded.impressions_stored, \
            impressions_dropped_tracking_off = usage_hourly.impressions_dropped_tracking_off \
              + excluded.impressions_dropped_tracking_off, \
-           impressions_counted_by_sdk = usage_hourly.impressions_counted_by_sdk \
-             + excluded.impressions_counted_by_sdk, \
+           impressions_counted_by_sdk = CASE \
+             WHEN usage_hourly.impressions_counted_by_sdk \
+               > 9223372036854775807 - excluded.impressions_counted_by_sdk \
+             THEN 9223372036854775807 \
+             ELSE usage_hourly.impressions_counted_by_sdk + excluded.impressions_counted_by_sdk END, \
            events_stored = usage_hourly.events_stored + excluded.events_stored",
 };
 

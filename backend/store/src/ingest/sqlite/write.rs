@@ -13,10 +13,10 @@ pub struct BatchWriter {
 }
 
 impl BatchWriter {
-    pub fn new(conn: Connection) -> BatchWriter {
+    pub fn new(conn: Connection, dictionary_capacity: usize) -> BatchWriter {
         BatchWriter {
             conn,
-            dictionary: Dictionary::default(),
+            dictionary: Dictionary::with_capacity(dictionary_capacity),
         }
     }
 
