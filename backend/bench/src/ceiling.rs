@@ -16,7 +16,8 @@ use anyhow::Context;
 use imprint_domain::ingest::{parse_split_impressions, Impression, IngestLimits};
 use imprint_store::environments::Actor;
 use imprint_store::ingest::{
-    hour_of, month_of, CountDelta, ImpressionRecord, IngestStore, UniqueKey, UsageDelta, WriteBatch,
+    hour_of, month_of, CountDelta, ImpressionRecord, IngestStore, UniqueKey, UsageDelta,
+    WriteBatch, DEFAULT_DICTIONARY_CAPACITY,
 };
 use imprint_store::Database;
 use serde::Serialize;
@@ -63,7 +64,8 @@ pub async fn measure_ceiling(
         .context("connecting to the ceiling's database")?;
     let requests = request_batches(&db, workload).await?;
     let mut writer = CeilingWriter {
-        store: IngestStore::open(&db).context("opening the ingestion store")?,
+        store: IngestStore::open(&db, DEFAULT_DICTIONARY_CAPACITY)
+            .context("opening the ingestion store")?,
         remembered_keys: HashSet::new(),
     };
     if let Some(&first) = transaction_sizes.first() {
@@ -206,7 +208,7 @@ fn transactions(requests: &[WriteBatch], impressions_per_transaction: usize) -> 
     requests
         .chunks(requests_per_transaction)
         .map(|chunk| {
-            let mut batch = WriteBatch::merge(chunk.iter().cloned());
+            let (mut batch, _) = WriteBatch::merge(chunk.iter().cloned());
             let all_keys = std::mem::take(&mut batch.unique_keys);
             Transaction { batch, all_keys }
         })

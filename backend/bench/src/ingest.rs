@@ -19,6 +19,7 @@ use crate::workload::{Workload, WorkloadShape};
 struct HttpFigures {
     full_load: LoadFigures,
     half_load: LoadFigures,
+    hostile_mix: LoadFigures,
     memory: MemoryPeak,
     durability: Durability,
     server_log_problems: usize,
@@ -73,6 +74,7 @@ pub async fn bench_ingest(args: &Args, backend: Backend) -> anyhow::Result<Inges
         backend,
         full_load: http.full_load,
         half_load: http.half_load,
+        hostile_mix: http.hostile_mix,
         memory: http.memory,
         durability: http.durability,
         server_log_problems: http.server_log_problems,
@@ -105,25 +107,27 @@ async fn measure_http(
     let log_tail = server.log_tail();
     let server_log_problems = server.log_problem_lines();
     let stopped = server.stop().await;
-    let (full_load, half_load, durability) =
+    let (full_load, half_load, hostile_mix, durability) =
         driven.with_context(|| format!("the server's log ends with:\n{log_tail}"))?;
     stopped?;
     Ok(HttpFigures {
         full_load,
         half_load,
+        hostile_mix,
         memory: memory?,
         durability,
         server_log_problems,
     })
 }
 
-/// Warm-up, full load, half load, then the durability check, on one set of connections.
+/// Warm-up, full load, half load, half load with 1% hostile posts, then the durability
+/// check, on one set of connections.
 async fn drive(
     args: &Args,
     backend: Backend,
     server: &ServerProcess,
     workload: &Arc<Workload>,
-) -> anyhow::Result<(LoadFigures, LoadFigures, Durability)> {
+) -> anyhow::Result<(LoadFigures, LoadFigures, LoadFigures, Durability)> {
     let label = backend.label();
     let environment = BenchEnvironment::create(&server.base_url()).await?;
     let load = Load::new(
@@ -167,11 +171,35 @@ async fn drive(
     let (connections, half) = open_loop(&load, connections, half_rate, args.duration()).await?;
     let half_cpu = cpu.until_now()?;
     let half_load = LoadFigures::of(&half, half_cpu, Some(half_rate));
+
+    progress(
+        label,
+        &format!(
+            "half load with 1% hostile posts for {} s",
+            args.duration_secs
+        ),
+    );
+    load.set_hostile_every(HOSTILE_EVERY);
+    let cpu = CpuMark::now(Some(server.pid()))?;
+    let (connections, hostile) = open_loop(&load, connections, half_rate, args.duration()).await?;
+    let hostile_mix = LoadFigures::of(&hostile, cpu.until_now()?, Some(half_rate));
+    load.set_hostile_every(0);
     drop(connections);
+    progress(
+        label,
+        &format!(
+            "hostile mix: valid p99 {:.1} ms (clean {:.1} ms), {} of {} hostile posts mishandled",
+            hostile_mix.latency.p99_ms,
+            half_load.latency.p99_ms,
+            hostile_mix.hostile_mishandled,
+            hostile_mix.hostile_posts
+        ),
+    );
 
     let accepted = warmup.stats.impressions_accepted
         + full.stats.impressions_accepted
-        + half.stats.impressions_accepted;
+        + half.stats.impressions_accepted
+        + hostile.stats.impressions_accepted;
     let stored = environment.stored_impressions().await?;
     let durability = Durability {
         accepted_by_server: accepted,
@@ -185,5 +213,8 @@ async fn drive(
             if durability.ok { "OK" } else { "MISMATCH" }
         ),
     );
-    Ok((full_load, half_load, durability))
+    Ok((full_load, half_load, hostile_mix, durability))
 }
+
+/// The hostile mix posts one hostile body in this many.
+const HOSTILE_EVERY: u64 = 100;

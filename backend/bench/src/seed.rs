@@ -14,7 +14,9 @@ use std::time::Instant;
 use anyhow::Context;
 use imprint_domain::ingest::Impression;
 use imprint_store::environments::Actor;
-use imprint_store::ingest::{ImpressionRecord, IngestStore, WriteBatch};
+use imprint_store::ingest::{
+    ImpressionRecord, IngestStore, WriteBatch, DEFAULT_DICTIONARY_CAPACITY,
+};
 use rand::distributions::{Distribution, WeightedIndex};
 use rand::rngs::StdRng;
 use rand::{Rng, SeedableRng};
@@ -82,7 +84,8 @@ pub async fn seed(database_url: &str, plan: &SeedPlan<'_>) -> anyhow::Result<See
         })
         .collect::<anyhow::Result<_>>()?;
 
-    let store = IngestStore::open(&db).context("opening the ingestion store")?;
+    let store = IngestStore::open(&db, DEFAULT_DICTIONARY_CAPACITY)
+        .context("opening the ingestion store")?;
     let mut rows = RowGenerator::new(environment.id, flag_ids, plan)?;
     let (sender, mut batches) = mpsc::channel(BATCHES_AHEAD);
     let generator = std::thread::spawn(move || {

@@ -3,10 +3,11 @@
 
 mod closed_loop;
 mod connection;
+mod hostile;
 mod open_loop;
 mod stats;
 
-use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::atomic::{AtomicU64, AtomicUsize, Ordering};
 use std::sync::Arc;
 use std::time::Instant;
 
@@ -18,7 +19,7 @@ pub use connection::{Connection, IngestTarget};
 pub use open_loop::{open_loop, open_loop_until};
 pub use stats::{LatencySummary, PhaseResult, PhaseStats};
 
-use crate::workload::Workload;
+use crate::workload::{SplitBody, Workload};
 use connection::PostOutcome;
 
 /// What every connection of every phase shares.
@@ -27,6 +28,10 @@ pub struct Load {
     workload: Arc<Workload>,
     /// The next body of the pool to post, so connections spread over all of it.
     next_body: AtomicUsize,
+    /// One post in this many is hostile (0: none), for the hostile mix.
+    hostile_every: AtomicU64,
+    hostile_bodies: Vec<SplitBody>,
+    next_post: AtomicU64,
 }
 
 impl Load {
@@ -35,7 +40,15 @@ impl Load {
             target,
             workload,
             next_body: AtomicUsize::new(0),
+            hostile_every: AtomicU64::new(0),
+            hostile_bodies: hostile::bodies(imprint_store::now_ms()),
+            next_post: AtomicU64::new(0),
         })
+    }
+
+    /// From now on one post in `every` is hostile; 0 stops them.
+    pub fn set_hostile_every(&self, every: u64) {
+        self.hostile_every.store(every, Ordering::Relaxed);
     }
 
     pub async fn open_connections(&self, count: usize) -> anyhow::Result<Vec<Connection>> {
@@ -55,6 +68,21 @@ impl Load {
         stats: &mut PhaseStats,
         latency_from: Instant,
     ) -> anyhow::Result<bool> {
+        let every = self.hostile_every.load(Ordering::Relaxed);
+        let post = self.next_post.fetch_add(1, Ordering::Relaxed);
+        if every > 0 && post.is_multiple_of(every) {
+            let body = &self.hostile_bodies[(post / every) as usize % self.hostile_bodies.len()];
+            match connection.post(&self.target, body).await {
+                Ok(outcome) => stats.record_hostile(&outcome),
+                Err(error) => {
+                    stats.record_connection_error(&error);
+                    *connection = Connection::open(&self.target)
+                        .await
+                        .context("reconnecting after a broken connection")?;
+                }
+            }
+            return Ok(false);
+        }
         let body = self
             .workload
             .body(self.next_body.fetch_add(1, Ordering::Relaxed));

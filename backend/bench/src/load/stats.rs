@@ -25,6 +25,10 @@ pub struct PhaseStats {
     /// Connections that broke and were opened again.
     pub connection_errors: u64,
     pub first_problem: Option<String>,
+    /// Hostile posts of the hostile mix, and those the server did not refuse cleanly (a 5xx,
+    /// or an item accepted).
+    pub hostile_posts: u64,
+    pub hostile_mishandled: u64,
 }
 
 impl PhaseStats {
@@ -38,7 +42,25 @@ impl PhaseStats {
             failed: 0,
             connection_errors: 0,
             first_problem: None,
+            hostile_posts: 0,
+            hostile_mishandled: 0,
         })
+    }
+
+    /// A hostile post must be refused: a 4xx, or a 200 that accepted nothing.
+    pub fn record_hostile(&mut self, outcome: &PostOutcome) {
+        self.hostile_posts += 1;
+        let refused = match outcome {
+            PostOutcome::Stored { accepted, .. } => *accepted == 0,
+            PostOutcome::Overloaded => true,
+            PostOutcome::Failed { status, .. } => status.is_client_error(),
+        };
+        if !refused {
+            self.hostile_mishandled += 1;
+            if let PostOutcome::Failed { status, body } = outcome {
+                self.note_problem(|| format!("hostile post: HTTP {status}: {body}"));
+            }
+        }
     }
 
     pub fn record(&mut self, outcome: &PostOutcome, latency: Duration) {
@@ -77,6 +99,8 @@ impl PhaseStats {
         self.overloaded += other.overloaded;
         self.failed += other.failed;
         self.connection_errors += other.connection_errors;
+        self.hostile_posts += other.hostile_posts;
+        self.hostile_mishandled += other.hostile_mishandled;
         if self.first_problem.is_none() {
             self.first_problem = other.first_problem;
         }

@@ -3,7 +3,10 @@
 use std::fmt::Write;
 
 use super::format::{cores, group, latencies, problems, verdict};
-use super::{IngestReport, Settings, GOAL_HTTP_TO_CEILING, GOAL_SQLITE_IMPRESSIONS_PER_SEC};
+use super::{
+    IngestReport, Settings, GOAL_HOSTILE_P99_FACTOR, GOAL_HTTP_TO_CEILING,
+    GOAL_SQLITE_IMPRESSIONS_PER_SEC,
+};
 use crate::cli::Backend;
 
 pub fn render(settings: &Settings, backends: &[IngestReport]) -> String {
@@ -90,6 +93,29 @@ fn write_main_table(out: &mut String, backends: &[IngestReport]) -> std::fmt::Re
     row(out, "503 answers / other failures (half load)", &|b| {
         problems(&b.half_load)
     })?;
+    row(
+        out,
+        "Hostile mix (half load, 1% hostile): valid p50 / p99 / p99.9, ms",
+        &|b| latencies(&b.hostile_mix.latency),
+    )?;
+    row(out, "Hostile mix: valid posts failed (error rate)", &|b| {
+        format!(
+            "{} ({:.3}%)",
+            problems(&b.hostile_mix),
+            b.hostile_mix.error_rate() * 100.0
+        )
+    })?;
+    row(
+        out,
+        "Hostile mix: hostile posts / not refused cleanly",
+        &|b| {
+            format!(
+                "{} / {}",
+                group(b.hostile_mix.hostile_posts as f64),
+                b.hostile_mix.hostile_mishandled
+            )
+        },
+    )?;
     row(
         out,
         "CPU cores busy at full load: server / load generator / rest of machine",
@@ -191,6 +217,16 @@ fn write_goals(out: &mut String, backends: &[IngestReport]) -> std::fmt::Result 
                 group(b.full_load.impressions_per_sec)
             )?;
         }
+        let (clean, hostile) = (&b.half_load, &b.hostile_mix);
+        writeln!(
+            out,
+            "- {}: hostile mix, no valid post failed: {}; valid p99 within {GOAL_HOSTILE_P99_FACTOR}×              of the clean half load: {} ({:.1} vs {:.1} ms).",
+            b.backend.label(),
+            verdict(hostile.error_rate() == 0.0 && hostile.hostile_mishandled == 0),
+            verdict(hostile.latency.p99_ms <= clean.latency.p99_ms * GOAL_HOSTILE_P99_FACTOR),
+            hostile.latency.p99_ms,
+            clean.latency.p99_ms
+        )?;
         if let Some(ratio) = b.http_to_ceiling {
             writeln!(
                 out,
@@ -240,7 +276,11 @@ fn write_notes(out: &mut String, backends: &[IngestReport]) -> std::fmt::Result 
                 )?;
             }
         }
-        for (phase, figures) in [("full", &b.full_load), ("half", &b.half_load)] {
+        for (phase, figures) in [
+            ("full", &b.full_load),
+            ("half", &b.half_load),
+            ("hostile-mix half", &b.hostile_mix),
+        ] {
             if let Some(problem) = &figures.first_problem {
                 writeln!(
                     out,

@@ -27,6 +27,8 @@ use crate::workload::IMPRESSIONS_PER_BODY;
 /// What the issue asks of ingestion (the goals of the ingestion section).
 pub const GOAL_SQLITE_IMPRESSIONS_PER_SEC: f64 = 500_000.0;
 pub const GOAL_HTTP_TO_CEILING: f64 = 0.8;
+/// The hostile mix's valid posts: p99 within this factor of the clean half load's.
+pub const GOAL_HOSTILE_P99_FACTOR: f64 = 1.2;
 
 /// Every benchmark's figures, one entry per backend it ran on.
 #[derive(Debug, Serialize)]
@@ -109,6 +111,8 @@ pub struct IngestReport {
     pub backend: Backend,
     pub full_load: LoadFigures,
     pub half_load: LoadFigures,
+    /// Half load again, one post in a hundred hostile.
+    pub hostile_mix: LoadFigures,
     pub memory: MemoryPeak,
     pub durability: Durability,
     /// WARN and ERROR lines in the server's log (bench-results/server-<backend>.log).
@@ -134,6 +138,8 @@ pub struct LoadFigures {
     pub first_problem: Option<String>,
     pub latency: LatencySummary,
     pub cpu: CpuUse,
+    pub hostile_posts: u64,
+    pub hostile_mishandled: u64,
 }
 
 impl LoadFigures {
@@ -152,7 +158,16 @@ impl LoadFigures {
             first_problem: stats.first_problem.clone(),
             latency: stats.latency(),
             cpu,
+            hostile_posts: stats.hostile_posts,
+            hostile_mishandled: stats.hostile_mishandled,
         }
+    }
+
+    /// Valid posts that did not end in a 200: 503s, other failures and broken connections.
+    pub fn error_rate(&self) -> f64 {
+        let failed = self.overloaded_503 + self.failed + self.connection_errors;
+        let stored = (self.posts_per_sec * self.seconds).round() as u64;
+        failed as f64 / (stored + failed).max(1) as f64
     }
 }
 
