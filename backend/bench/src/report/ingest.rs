@@ -220,7 +220,8 @@ fn write_goals(out: &mut String, backends: &[IngestReport]) -> std::fmt::Result 
         let (clean, hostile) = (&b.half_load, &b.hostile_mix);
         writeln!(
             out,
-            "- {}: hostile mix, no valid post failed: {}; valid p99 within {GOAL_HOSTILE_P99_FACTOR}×              of the clean half load: {} ({:.1} vs {:.1} ms).",
+            "- {}: hostile mix, no valid post failed: {}; valid p99 within \
+             {GOAL_HOSTILE_P99_FACTOR}× of the clean half load: {} ({:.1} vs {:.1} ms).",
             b.backend.label(),
             verdict(hostile.error_rate() == 0.0 && hostile.hostile_mishandled == 0),
             verdict(hostile.latency.p99_ms <= clean.latency.p99_ms * GOAL_HOSTILE_P99_FACTOR),
