@@ -291,6 +291,9 @@ test('at phone width the flag pages fit, and an empty environment shows how to c
   assert.match(await code.innerText(), /authorizationKey: '<SERVER-SIDE SDK KEY>'/);
   await page.getByRole('button', { name: 'Python SDK' }).click();
   assert.match(await code.innerText(), /sdk_api_base_url=IMPRINT/);
+  await page.getByRole('button', { name: 'Browser SDK' }).click();
+  assert.match(await code.innerText(), /authorizationKey: '<CLIENT-SIDE SDK KEY>', key: 'user-42'/);
+  await page.getByText("Use the environment's client-side SDK key.").waitFor();
   await page.getByRole('button', { name: 'curl (native API)' }).click();
   assert.match(await code.innerText(), /Authorization: Bearer <SERVER-SIDE SDK KEY>/);
   await page.getByRole('button', { name: 'Node.js SDK' }).click();

@@ -8,6 +8,7 @@ mod m20261124_000002_create_ingestion;
 mod m20261124_000003_create_definitions;
 mod m20261124_000004_create_retention_runs;
 mod m20261124_000005_create_export_jobs;
+mod m20261201_000006_environment_allowed_origins;
 
 pub struct Migrator;
 
@@ -20,6 +21,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261124_000003_create_definitions::Migration),
             Box::new(m20261124_000004_create_retention_runs::Migration),
             Box::new(m20261124_000005_create_export_jobs::Migration),
+            Box::new(m20261201_000006_environment_allowed_origins::Migration),
         ]
     }
 }

@@ -3,5 +3,6 @@
 pub mod account;
 pub mod definitions;
 pub mod ingest;
+pub mod origins;
 
 pub use imprint_types::Role;

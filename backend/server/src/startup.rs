@@ -32,12 +32,15 @@ impl Application {
         let address = listener.local_addr()?;
         let console = Console::new(settings.resolved_site_root());
         let max_body = settings.max_body_bytes;
+        let https_only = settings.secure_cookies;
         let state = web::Data::new(AppState::start(db.clone(), settings).await?);
 
         let server = HttpServer::new(move || {
             let app = App::new()
                 .app_data(state.clone())
                 .wrap(from_fn(console_gate))
+                .wrap(from_fn(http::cors::sdk_cors))
+                .wrap(http::security_headers(https_only))
                 .wrap(Compress::default())
                 .wrap(TracingLogger::default())
                 .configure(|cfg| http::configure(cfg, max_body))

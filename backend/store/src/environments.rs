@@ -17,6 +17,28 @@ pub struct NewSdkKey<'a> {
     pub hint: &'a str,
 }
 
+/// What an update may change; `None` keeps the current value.
+#[derive(Debug, Clone, Default)]
+pub struct EnvironmentChange {
+    pub name: Option<String>,
+    pub retention_days: Option<i32>,
+    pub allowed_origins: Option<Vec<String>>,
+}
+
+/// The environment's settings as the audit log shows them.
+fn audited(env: &EnvironmentRow) -> serde_json::Value {
+    serde_json::json!({
+        "name": env.name,
+        "retention_days": env.retention_days,
+        "allowed_origins": allowed_origins(env),
+    })
+}
+
+/// The stored list of origins; an unreadable value means no restriction was recorded.
+pub fn allowed_origins(env: &EnvironmentRow) -> Vec<String> {
+    serde_json::from_str(&env.allowed_origins).unwrap_or_default()
+}
+
 /// Who made a change, for the audit log.
 #[derive(Debug, Clone)]
 pub struct Actor {
@@ -55,6 +77,7 @@ impl Database {
         let env = environment::ActiveModel {
             name: Set(name.to_owned()),
             retention_days: Set(retention_days),
+            allowed_origins: Set("[]".to_owned()),
             created_at: Set(now),
             updated_at: Set(now),
             ..Default::default()
@@ -84,21 +107,28 @@ impl Database {
         Ok((env, rows))
     }
 
-    /// Renames and/or changes retention; audited with old and new values.
+    /// Renames, changes retention and/or the allowed origins; audited with old and new values.
     pub async fn update_environment(
         &self,
         actor: &Actor,
         current: &EnvironmentRow,
-        name: Option<&str>,
-        retention_days: Option<i32>,
+        change: &EnvironmentChange,
     ) -> Result<EnvironmentRow, sea_orm::DbErr> {
+        let EnvironmentChange {
+            name,
+            retention_days,
+            allowed_origins,
+        } = change;
         let txn = self.conn.begin().await?;
         let mut active: environment::ActiveModel = current.clone().into();
         if let Some(name) = name {
             active.name = Set(name.to_owned());
         }
         if let Some(days) = retention_days {
-            active.retention_days = Set(days);
+            active.retention_days = Set(*days);
+        }
+        if let Some(origins) = allowed_origins {
+            active.allowed_origins = Set(serde_json::json!(origins).to_string());
         }
         active.updated_at = Set(now_ms());
         let updated = active.update(&txn).await?;
@@ -110,8 +140,8 @@ impl Database {
                 action: "environment.update",
                 environment_id: Some(current.id),
                 target: &updated.name,
-                old_value: Some(serde_json::json!({ "name": current.name, "retention_days": current.retention_days })),
-                new_value: Some(serde_json::json!({ "name": updated.name, "retention_days": updated.retention_days })),
+                old_value: Some(audited(current)),
+                new_value: Some(audited(&updated)),
             },
         )
         .await?;

@@ -28,6 +28,7 @@ pub fn shell(options: LeptosOptions) -> impl IntoView {
                 <meta name="color-scheme" content="light" />
                 <link rel="stylesheet" href="/assets/imprint.css" />
                 <link rel="icon" href="/assets/favicon.svg" type="image/svg+xml" />
+                <ScriptPolicy />
                 <SessionScript />
                 <HydrationScripts options />
                 <MetaTags />
@@ -37,6 +38,18 @@ pub fn shell(options: LeptosOptions) -> impl IntoView {
             </body>
         </html>
     }
+}
+
+/// The page's script policy: only scripts from this origin, and inline scripts carrying this
+/// response's nonce (Leptos puts it on its hydration and streaming scripts), so an injected
+/// inline script does not run. It must come before every script in the head. The server's
+/// `Content-Security-Policy` header holds the rest of the policy; browsers enforce both.
+#[component]
+fn ScriptPolicy() -> impl IntoView {
+    use_nonce().map(|nonce| {
+        let policy = format!("script-src 'self' 'nonce-{nonce}' 'wasm-unsafe-eval'");
+        view! { <meta http-equiv="Content-Security-Policy" content=policy /> }
+    })
 }
 
 #[component]

@@ -39,6 +39,10 @@ pub struct CreateEnvironmentRequest {
 pub struct UpdateEnvironmentRequest {
     pub name: Option<String>,
     pub retention_days: Option<i32>,
+    /// Web origins the environment's SDK keys may be used from (`https://shop.example.com`);
+    /// an empty list allows any origin.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub allowed_origins: Option<Vec<String>>,
 }
 
 /// A key in full: only ever in the answer that created it.
@@ -82,6 +86,9 @@ pub struct EnvironmentView {
     pub id: i64,
     pub name: String,
     pub retention_days: i32,
+    /// Web origins the SDK keys may be used from; empty means any.
+    #[serde(default)]
+    pub allowed_origins: Vec<String>,
     pub created_at: String,
     pub sdk_keys: Vec<SdkKeySummary>,
 }

@@ -6,7 +6,9 @@ use std::sync::Arc;
 
 use actix::prelude::*;
 use arc_swap::ArcSwap;
-use imprint_store::environments::{Actor as ChangeActor, EnvironmentRow, NewSdkKey, SdkKeyRow};
+use imprint_store::environments::{
+    allowed_origins, Actor as ChangeActor, EnvironmentChange, EnvironmentRow, NewSdkKey, SdkKeyRow,
+};
 use imprint_store::{Database, DbErr};
 use imprint_types::SdkKeyKind;
 
@@ -19,6 +21,8 @@ pub struct EnvInfo {
     pub id: i64,
     pub name: String,
     pub retention_days: i32,
+    /// Web origins the keys may be used from; empty means any.
+    pub allowed_origins: Vec<String>,
 }
 
 #[derive(Debug, Clone)]
@@ -42,6 +46,7 @@ impl EnvSnapshot {
                     id: e.id,
                     name: e.name.clone(),
                     retention_days: e.retention_days,
+                    allowed_origins: allowed_origins(e),
                 };
                 (e.id, Arc::new(info))
             })
@@ -116,8 +121,7 @@ pub struct CreateEnvironment {
 pub struct UpdateEnvironment {
     pub actor: ChangeActor,
     pub current: EnvironmentRow,
-    pub name: Option<String>,
-    pub retention_days: Option<i32>,
+    pub change: EnvironmentChange,
 }
 
 #[derive(Message)]
@@ -178,12 +182,7 @@ impl Handler<UpdateEnvironment> for EnvironmentsActor {
         AtomicResponse::new(Box::pin(
             async move {
                 let updated = db
-                    .update_environment(
-                        &msg.actor,
-                        &msg.current,
-                        msg.name.as_deref(),
-                        msg.retention_days,
-                    )
+                    .update_environment(&msg.actor, &msg.current, &msg.change)
                     .await?;
                 Self::reload(db, snapshot).await?;
                 Ok(updated)

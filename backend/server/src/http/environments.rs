@@ -1,7 +1,10 @@
 //! Environments and their SDK keys (admins write; every role reads).
 
 use actix_web::{delete, get, patch, post, web, HttpResponse};
-use imprint_store::environments::{Actor, EnvironmentRow, SdkKeyRow};
+use imprint_domain::origins::parse_allowed_origins;
+use imprint_store::environments::{
+    allowed_origins, Actor, EnvironmentChange, EnvironmentRow, SdkKeyRow,
+};
 use imprint_types::{
     CreateEnvironmentRequest, CreateSdkKeyRequest, CreatedEnvironment, EnvironmentView, NewSdkKey,
     Role, SdkKeyKind, SdkKeySummary, UpdateEnvironmentRequest,
@@ -71,10 +74,12 @@ pub async fn find_environment(state: &AppState, name: &str) -> ApiResult<Environ
 
 async fn view(state: &AppState, env: EnvironmentRow) -> ApiResult<EnvironmentView> {
     let keys = state.db.list_sdk_keys(env.id).await?;
+    let allowed_origins = allowed_origins(&env);
     Ok(EnvironmentView {
         id: env.id,
         name: env.name,
         retention_days: env.retention_days,
+        allowed_origins,
         created_at: iso_time(env.created_at),
         sdk_keys: keys
             .iter()
@@ -167,6 +172,12 @@ pub async fn update(
     let current = find_environment(&state, &path).await?;
     let name = body.name.as_deref().map(check_name).transpose()?;
     let retention_days = body.retention_days.map(check_retention).transpose()?;
+    let allowed_origins = body
+        .allowed_origins
+        .as_deref()
+        .map(parse_allowed_origins)
+        .transpose()
+        .map_err(|message| ApiError::bad_request("invalid_origin", message))?;
     if let Some(name) = &name {
         if name != &current.name && state.db.find_environment_by_name(name).await?.is_some() {
             return Err(ApiError::Conflict(format!(
@@ -179,8 +190,11 @@ pub async fn update(
         .call(UpdateEnvironment {
             actor: actor(&identity),
             current,
-            name,
-            retention_days,
+            change: EnvironmentChange {
+                name,
+                retention_days,
+                allowed_origins,
+            },
         })
         .await??;
     Ok(web::Json(view(&state, updated).await?))

@@ -1,7 +1,9 @@
 //! The HTTP edge: one route table, one small module per resource.
 
 mod audit;
+mod beacon;
 mod body;
+pub mod cors;
 mod definitions;
 mod environments;
 pub mod error;
@@ -21,6 +23,7 @@ mod retention;
 mod routes;
 mod sdk_auth;
 mod sdk_feed;
+mod security_headers;
 mod segments;
 mod sessions;
 mod split_ingest;
@@ -30,6 +33,7 @@ mod users;
 
 pub use error::{ApiError, ApiResult};
 pub use routes::configure;
+pub use security_headers::security_headers;
 
 /// An RFC 3339 timestamp (UTC, milliseconds) for a stored milliseconds value.
 pub fn iso_time(ms: i64) -> String {

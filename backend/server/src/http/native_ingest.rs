@@ -1,15 +1,20 @@
 //! Imprint's native ingestion API: JSON arrays, NDJSON, or `text/plain` holding JSON (what
 //! `navigator.sendBeacon` sends). Valid items are stored even when others are rejected.
+//!
+//! A beacon cannot set `Authorization`, so without that header the body may be the envelope the
+//! Split browser SDK uses, `{"token": "<SDK key>", "entries": [...]}`.
 
 use actix_web::http::header;
 use actix_web::{post, web, HttpRequest, HttpResponse};
 use imprint_domain::ingest::{parse_native_events, parse_native_impressions, NativeFormat};
 use imprint_types::IngestReport;
 
+use super::beacon::Beacon;
 use super::body::read_body;
-use super::sdk_auth::SdkCaller;
+use super::sdk_auth::{caller_for_key, identify, SdkCaller};
 use super::split_ingest::limits;
 use super::{ApiError, ApiResult};
+use crate::auth::identity::bearer_token;
 use crate::state::AppState;
 
 fn format_of(req: &HttpRequest) -> NativeFormat {
@@ -20,17 +25,36 @@ fn format_of(req: &HttpRequest) -> NativeFormat {
     )
 }
 
+/// The caller and the items: from the `Authorization` header and the whole body, or, without
+/// that header, from a beacon envelope.
+fn caller_and_items<'b>(
+    req: &HttpRequest,
+    body: &'b [u8],
+) -> ApiResult<(SdkCaller, &'b [u8], NativeFormat)> {
+    if bearer_token(req).is_some() {
+        let caller = identify(req)?;
+        return Ok((caller, body, format_of(req)));
+    }
+    let beacon = Beacon::parse(body)?;
+    let caller = caller_for_key(req, beacon.token, beacon.metadata())?;
+    Ok((
+        caller,
+        beacon.entries.get().as_bytes(),
+        NativeFormat::TextJson,
+    ))
+}
+
 #[utoipa::path(post, path = "/api/v1/impressions", tag = "ingestion", responses((status = 202, description = "Success", body = IngestReport), (status = "4XX", description = "The JSON error", body = imprint_types::ApiErrorBody)))]
 #[post("/impressions")]
 pub async fn impressions(
     req: HttpRequest,
     state: web::Data<AppState>,
-    caller: SdkCaller,
     payload: web::Payload,
 ) -> ApiResult<HttpResponse> {
     let body = read_body(payload, &state).await?;
+    let (caller, body, format) = caller_and_items(&req, &body)?;
     let now = imprint_store::now_ms();
-    let parsed = parse_native_impressions(&body, format_of(&req), &limits(&state, &caller, now))
+    let parsed = parse_native_impressions(body, format, &limits(&state, &caller, now))
         .map_err(|e| ApiError::bad_request(e.code, e.message))?;
     let report = state
         .ingest
@@ -44,12 +68,12 @@ pub async fn impressions(
 pub async fn events(
     req: HttpRequest,
     state: web::Data<AppState>,
-    caller: SdkCaller,
     payload: web::Payload,
 ) -> ApiResult<HttpResponse> {
     let body = read_body(payload, &state).await?;
+    let (caller, body, format) = caller_and_items(&req, &body)?;
     let now = imprint_store::now_ms();
-    let parsed = parse_native_events(&body, format_of(&req), &limits(&state, &caller, now))
+    let parsed = parse_native_events(body, format, &limits(&state, &caller, now))
         .map_err(|e| ApiError::bad_request(e.code, e.message))?;
     let report = state
         .ingest

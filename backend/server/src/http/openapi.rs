@@ -6,9 +6,9 @@ use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
 use utoipa::{Modify, OpenApi};
 
 use super::{
-    audit, definitions, environments, evaluate, export, exports_jobs, flags, health, import, live,
-    monitoring, native_ingest, ofrep, retention, sdk_feed, segments, sessions, split_ingest,
-    tokens, usage, users,
+    audit, beacon, definitions, environments, evaluate, export, exports_jobs, flags, health,
+    import, live, monitoring, native_ingest, ofrep, retention, sdk_feed, segments, sessions,
+    split_ingest, tokens, usage, users,
 };
 
 #[derive(OpenApi)]
@@ -37,6 +37,7 @@ use super::{
         native_ingest::impressions, native_ingest::events,
         split_ingest::impressions_bulk, split_ingest::impressions_count, split_ingest::keys_server_side,
         split_ingest::keys_client_side, split_ingest::events_bulk, split_ingest::telemetry,
+        beacon::impressions, beacon::counts, beacon::events, beacon::keys_client_side, beacon::telemetry,
         sdk_feed::split_changes, sdk_feed::segment_changes, sdk_feed::memberships, sdk_feed::streaming_auth,
         evaluate::evaluate_handler,
         ofrep::evaluate_one, ofrep::evaluate_bulk,

@@ -5,9 +5,9 @@ use actix_web::{web, HttpRequest, HttpResponse};
 
 use super::extract_errors::{json_config, path_config, query_config};
 use super::{
-    audit, definitions, environments, evaluate, export, exports_jobs, flags, health, import, live,
-    monitoring, native_ingest, ofrep, openapi, retention, sdk_feed, segments, sessions,
-    split_ingest, tokens, usage, users, ApiError,
+    audit, beacon, definitions, environments, evaluate, export, exports_jobs, flags, health,
+    import, live, monitoring, native_ingest, ofrep, openapi, retention, sdk_feed, segments,
+    sessions, split_ingest, tokens, usage, users, ApiError,
 };
 
 pub fn configure(cfg: &mut web::ServiceConfig, max_body_bytes: usize) {
@@ -70,6 +70,8 @@ pub fn configure(cfg: &mut web::ServiceConfig, max_body_bytes: usize) {
                 .service(split_ingest::keys_server_side)
                 .service(split_ingest::keys_client_side)
                 .service(split_ingest::telemetry)
+                .service(beacon::keys_client_side)
+                .service(beacon::telemetry)
                 .service(evaluate::evaluate_handler)
                 .default_service(web::to(unknown_endpoint)),
         )
@@ -79,6 +81,9 @@ pub fn configure(cfg: &mut web::ServiceConfig, max_body_bytes: usize) {
                 .service(split_ingest::impressions_bulk)
                 .service(split_ingest::impressions_count)
                 .service(split_ingest::events_bulk)
+                .service(beacon::impressions)
+                .service(beacon::counts)
+                .service(beacon::events)
                 .service(sdk_feed::split_changes)
                 .service(sdk_feed::segment_changes)
                 .service(sdk_feed::memberships)

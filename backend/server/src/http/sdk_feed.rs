@@ -5,11 +5,10 @@
 
 use actix_web::http::header;
 use actix_web::{get, web, HttpRequest, HttpResponse};
-use imprint_types::SdkKeyKind;
 use serde::Deserialize;
 use serde_json::json;
 
-use super::sdk_auth::SdkCaller;
+use super::sdk_auth::{SdkCaller, ServerSdkCaller};
 use super::{ApiError, ApiResult};
 use crate::actors::flags::FeedFilter;
 use crate::state::AppState;
@@ -79,15 +78,10 @@ pub struct SinceQuery {
 #[get("/segmentChanges/{name}")]
 pub async fn segment_changes(
     state: web::Data<AppState>,
-    caller: SdkCaller,
+    ServerSdkCaller(caller): ServerSdkCaller,
     name: web::Path<String>,
     query: web::Query<SinceQuery>,
 ) -> ApiResult<HttpResponse> {
-    if caller.kind == SdkKeyKind::Client {
-        return Err(ApiError::Forbidden(
-            "client-side keys may not read segment contents; use a server-side key".into(),
-        ));
-    }
     let since = change_number(query.since.as_deref());
     let catalog = state.flags.catalog(caller.environment.id);
     let Some(&till) = catalog.segment_change_numbers.get(name.as_str()) else {

@@ -1,4 +1,5 @@
-//! The Split-compatible ingestion endpoints, exactly as the SDKs call them.
+//! The Split-compatible ingestion endpoints, exactly as the SDKs call them. Each stores its
+//! body through a `store_*` function that the `sendBeacon` twins (`beacon.rs`) share.
 
 use actix_web::{post, web, HttpResponse};
 use imprint_domain::ingest::text::forbidden_in_name;
@@ -10,7 +11,7 @@ use imprint_store::ingest::TelemetryRecord;
 use imprint_types::IngestReport;
 
 use super::body::read_body;
-use super::sdk_auth::SdkCaller;
+use super::sdk_auth::{SdkCaller, ServerSdkCaller};
 use super::{ApiError, ApiResult};
 use crate::config::Settings;
 use crate::state::AppState;
@@ -68,16 +69,24 @@ pub async fn impressions_bulk(
     caller: SdkCaller,
     payload: web::Payload,
 ) -> ApiResult<HttpResponse> {
-    check_metadata(&caller.meta, &state.settings)?;
     let body = read_body(payload, &state).await?;
+    let report = store_impressions(&state, &caller, &body).await?;
+    Ok(HttpResponse::Ok().json(report))
+}
+
+pub async fn store_impressions(
+    state: &AppState,
+    caller: &SdkCaller,
+    body: &[u8],
+) -> ApiResult<IngestReport> {
+    check_metadata(&caller.meta, &state.settings)?;
     let now = imprint_store::now_ms();
-    let parsed = parse_split_impressions(&body, &caller.meta, &limits(&state, &caller, now))
+    let parsed = parse_split_impressions(body, &caller.meta, &limits(state, caller, now))
         .map_err(invalid)?;
-    let report = state
+    state
         .ingest
         .impressions(&caller.environment, parsed, now)
-        .await?;
-    Ok(HttpResponse::Ok().json(report))
+        .await
 }
 
 #[utoipa::path(post, path = "/api/testImpressions/count", tag = "ingestion (Split)", responses((status = 200, description = "Success", body = IngestReport), (status = "4XX", description = "The JSON error", body = imprint_types::ApiErrorBody)))]
@@ -87,25 +96,35 @@ pub async fn impressions_count(
     caller: SdkCaller,
     payload: web::Payload,
 ) -> ApiResult<HttpResponse> {
-    check_metadata(&caller.meta, &state.settings)?;
     let body = read_body(payload, &state).await?;
+    let report = store_counts(&state, &caller, &body).await?;
+    Ok(HttpResponse::Ok().json(report))
+}
+
+pub async fn store_counts(
+    state: &AppState,
+    caller: &SdkCaller,
+    body: &[u8],
+) -> ApiResult<IngestReport> {
+    check_metadata(&caller.meta, &state.settings)?;
     let now = imprint_store::now_ms();
-    let counts = parse_split_counts(&body, &limits(&state, &caller, now)).map_err(invalid)?;
-    let report = state
+    let counts = parse_split_counts(body, &limits(state, caller, now)).map_err(invalid)?;
+    state
         .ingest
         .sdk_counts(&caller.environment, counts, now)
-        .await?;
-    Ok(HttpResponse::Ok().json(report))
+        .await
 }
 
 #[utoipa::path(post, path = "/api/v1/keys/ss", tag = "ingestion (Split)", responses((status = 200, description = "Success", body = IngestReport), (status = "4XX", description = "The JSON error", body = imprint_types::ApiErrorBody)))]
 #[post("/keys/ss")]
 pub async fn keys_server_side(
     state: web::Data<AppState>,
-    caller: SdkCaller,
+    ServerSdkCaller(caller): ServerSdkCaller,
     payload: web::Payload,
 ) -> ApiResult<HttpResponse> {
-    record_keys(&state, &caller, payload, parse_split_keys_server).await
+    let body = read_body(payload, &state).await?;
+    let report = store_keys(&state, &caller, &body, parse_split_keys_server).await?;
+    Ok(HttpResponse::Ok().json(report))
 }
 
 #[utoipa::path(post, path = "/api/v1/keys/cs", tag = "ingestion (Split)", responses((status = 200, description = "Success", body = IngestReport), (status = "4XX", description = "The JSON error", body = imprint_types::ApiErrorBody)))]
@@ -115,25 +134,25 @@ pub async fn keys_client_side(
     caller: SdkCaller,
     payload: web::Payload,
 ) -> ApiResult<HttpResponse> {
-    record_keys(&state, &caller, payload, parse_split_keys_client).await
+    let body = read_body(payload, &state).await?;
+    let report = store_keys(&state, &caller, &body, parse_split_keys_client).await?;
+    Ok(HttpResponse::Ok().json(report))
 }
 
 /// Both key endpoints count keys toward MTK; only their body shapes differ.
-async fn record_keys(
+pub async fn store_keys(
     state: &AppState,
     caller: &SdkCaller,
-    payload: web::Payload,
+    body: &[u8],
     parse: fn(&[u8], &IngestLimits) -> Result<Parsed<SeenKey>, BodyError>,
-) -> ApiResult<HttpResponse> {
+) -> ApiResult<IngestReport> {
     check_metadata(&caller.meta, &state.settings)?;
-    let body = read_body(payload, state).await?;
     let now = imprint_store::now_ms();
-    let keys = parse(&body, &limits(state, caller, now)).map_err(invalid)?;
-    let report = state
+    let keys = parse(body, &limits(state, caller, now)).map_err(invalid)?;
+    state
         .ingest
         .seen_keys(&caller.environment, keys, now)
-        .await?;
-    Ok(HttpResponse::Ok().json(report))
+        .await
 }
 
 #[utoipa::path(post, path = "/api/events/bulk", tag = "ingestion (Split)", responses((status = 200, description = "Success", body = IngestReport), (status = "4XX", description = "The JSON error", body = imprint_types::ApiErrorBody)))]
@@ -143,16 +162,24 @@ pub async fn events_bulk(
     caller: SdkCaller,
     payload: web::Payload,
 ) -> ApiResult<HttpResponse> {
-    check_metadata(&caller.meta, &state.settings)?;
     let body = read_body(payload, &state).await?;
+    let report = store_events(&state, &caller, &body).await?;
+    Ok(HttpResponse::Ok().json(report))
+}
+
+pub async fn store_events(
+    state: &AppState,
+    caller: &SdkCaller,
+    body: &[u8],
+) -> ApiResult<IngestReport> {
+    check_metadata(&caller.meta, &state.settings)?;
     let now = imprint_store::now_ms();
     let parsed =
-        parse_split_events(&body, &caller.meta, &limits(&state, &caller, now)).map_err(invalid)?;
-    let report = state
+        parse_split_events(body, &caller.meta, &limits(state, caller, now)).map_err(invalid)?;
+    state
         .ingest
         .events(&caller.environment, parsed, now)
-        .await?;
-    Ok(HttpResponse::Ok().json(report))
+        .await
 }
 
 #[utoipa::path(post, path = "/api/v1/metrics/{kind}", tag = "ingestion (Split)", params(("kind" = String, Path)), responses((status = 200, description = "Success"), (status = "4XX", description = "The JSON error", body = imprint_types::ApiErrorBody)))]
@@ -163,16 +190,30 @@ pub async fn telemetry(
     kind: web::Path<String>,
     payload: web::Payload,
 ) -> ApiResult<HttpResponse> {
-    let kind = kind.into_inner();
+    let kind = telemetry_kind(kind.into_inner())?;
+    let body = read_body(payload, &state).await?;
+    store_telemetry(&state, &caller, kind, &body).await?;
+    Ok(HttpResponse::Ok().finish())
+}
+
+pub fn telemetry_kind(kind: String) -> ApiResult<String> {
     if kind != "config" && kind != "usage" {
         return Err(ApiError::NotFound(format!(
             "there is no telemetry endpoint `{kind}`"
         )));
     }
+    Ok(kind)
+}
+
+pub async fn store_telemetry(
+    state: &AppState,
+    caller: &SdkCaller,
+    kind: String,
+    body: &[u8],
+) -> ApiResult<()> {
     check_metadata(&caller.meta, &state.settings)?;
-    let body = read_body(payload, &state).await?;
     // Kept as sent, but only if it is JSON: the column is documented as raw JSON.
-    let json: serde_json::Value = serde_json::from_slice(&body).map_err(|e| {
+    let json: serde_json::Value = serde_json::from_slice(body).map_err(|e| {
         ApiError::bad_request("invalid_json", format!("telemetry must be JSON: {e}"))
     })?;
     state
@@ -184,6 +225,5 @@ pub async fn telemetry(
             received_at: imprint_store::now_ms(),
             body: json.to_string(),
         })
-        .await?;
-    Ok(HttpResponse::Ok().finish())
+        .await
 }

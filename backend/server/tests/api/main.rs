@@ -5,6 +5,7 @@
 mod helpers;
 
 mod auth;
+mod browser;
 mod console;
 mod console_api;
 mod crash;

@@ -8,6 +8,8 @@ pub struct Model {
     #[sea_orm(unique)]
     pub name: String,
     pub retention_days: i32,
+    /// A JSON array of web origins; empty means any.
+    pub allowed_origins: String,
     pub created_at: i64,
     pub updated_at: i64,
 }

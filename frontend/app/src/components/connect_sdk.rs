@@ -1,6 +1,6 @@
-//! How to send impressions to an environment: the Node and Python Split SDKs pointed at this
-//! server, or the native API with curl. Keys are only shown when created, so the snippets
-//! carry a placeholder and point at the Environments page.
+//! How to send impressions to an environment: the Node, Python and browser Split SDKs pointed
+//! at this server, or the native API with curl. Keys are only shown when created, so the
+//! snippets carry a placeholder and point at the Environments page.
 
 use leptos::prelude::*;
 use leptos::task::spawn_local;
@@ -8,6 +8,9 @@ use leptos::task::spawn_local;
 use crate::api;
 
 const KEY: &str = "<SERVER-SIDE SDK KEY>";
+/// Web pages get the client-side key: it ships to every visitor, so it can only do what
+/// browser SDKs do.
+const CLIENT_KEY: &str = "<CLIENT-SIDE SDK KEY>";
 
 /// This server's address as the browser reaches it (`https://imprint.example.com`).
 fn origin() -> String {
@@ -60,6 +63,26 @@ treatment = factory.client().get_treatment("user-42", "my_flag")"#
     )
 }
 
+fn browser(base: &str) -> String {
+    format!(
+        r#"// npm install @splitsoftware/splitio-browserjs
+import {{ SplitFactory }} from '@splitsoftware/splitio-browserjs';
+
+const IMPRINT = '{base}/api';
+const factory = SplitFactory({{
+  core: {{ authorizationKey: '{CLIENT_KEY}', key: 'user-42' }},
+  urls: {{ sdk: IMPRINT, events: IMPRINT, auth: IMPRINT, telemetry: IMPRINT }},
+  streamingEnabled: false,
+}});
+
+const client = factory.client();
+await client.whenReady();
+const treatment = client.getTreatment('my_flag');
+client.track('user', 'checkout', 42.5);
+// Queued impressions and events are sent by beacon when the page is hidden or closed."#
+    )
+}
+
 fn curl(base: &str) -> String {
     format!(
         r#"curl -X POST '{base}/api/v1/impressions' \
@@ -69,9 +92,10 @@ fn curl(base: &str) -> String {
     )
 }
 
-const TABS: [(&str, &str); 3] = [
+const TABS: [(&str, &str); 4] = [
     ("node", "Node.js SDK"),
     ("python", "Python SDK"),
+    ("browser", "Browser SDK"),
     ("curl", "curl (native API)"),
 ];
 
@@ -83,6 +107,7 @@ pub fn ConnectSdk(#[prop(into)] env: Signal<String>) -> impl IntoView {
         let base = origin();
         match tab.get() {
             "python" => python(&base),
+            "browser" => browser(&base),
             "curl" => curl(&base),
             _ => node(&base),
         }
@@ -100,7 +125,11 @@ pub fn ConnectSdk(#[prop(into)] env: Signal<String>) -> impl IntoView {
             </p>
             <ol class="steps">
                 <li>
-                    <strong>"Use the environment's server-side SDK key."</strong>
+                    <strong>{move || if tab.get() == "browser" {
+                        "Use the environment's client-side SDK key."
+                    } else {
+                        "Use the environment's server-side SDK key."
+                    }}</strong>
                     " Keys are shown once, when they are created; if you no longer have it, add a new key on the "
                     <a href="/environments">"Environments"</a> " page."
                 </li>

@@ -384,6 +384,7 @@ fn SettingsDialog(
         let body = UpdateEnvironmentRequest {
             name: (new_name != current).then(|| new_name.clone()),
             retention_days: (Some(new_days) != retention.get_untracked()).then_some(new_days),
+            allowed_origins: None,
         };
         if body.name.is_none() && body.retention_days.is_none() {
             open.set(false);
