@@ -149,10 +149,7 @@ pub async fn store_keys(
     check_metadata(&caller.meta, &state.settings)?;
     let now = imprint_store::now_ms();
     let keys = parse(body, &limits(state, caller, now)).map_err(invalid)?;
-    state
-        .ingest
-        .seen_keys(&caller.environment, keys, now)
-        .await
+    state.ingest.seen_keys(&caller.environment, keys, now).await
 }
 
 #[utoipa::path(post, path = "/api/events/bulk", tag = "ingestion (Split)", responses((status = 200, description = "Success", body = IngestReport), (status = "4XX", description = "The JSON error", body = imprint_types::ApiErrorBody)))]
@@ -176,10 +173,7 @@ pub async fn store_events(
     let now = imprint_store::now_ms();
     let parsed =
         parse_split_events(body, &caller.meta, &limits(state, caller, now)).map_err(invalid)?;
-    state
-        .ingest
-        .events(&caller.environment, parsed, now)
-        .await
+    state.ingest.events(&caller.environment, parsed, now).await
 }
 
 #[utoipa::path(post, path = "/api/v1/metrics/{kind}", tag = "ingestion (Split)", params(("kind" = String, Path)), responses((status = 200, description = "Success"), (status = "4XX", description = "The JSON error", body = imprint_types::ApiErrorBody)))]
