@@ -5,6 +5,7 @@
 
 mod bounds;
 mod characters;
+mod supervision;
 mod writer;
 
 use reqwest::Response;

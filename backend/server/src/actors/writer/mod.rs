@@ -11,21 +11,30 @@
 //!
 //! Supervision: the actor runs under a `Supervisor`, which restarts it if it stops; a store
 //! whose SQLite thread died is opened anew on the next write. While ingestion cannot commit,
-//! `healthy()` is false (`/readyz` answers 503) and a probe retries every second.
+//! `healthy()` is false (`/readyz` answers 503) and a probe retries every second; so is it
+//! while a transaction has been running for longer than requests wait for one (a lock held
+//! elsewhere, a database that stopped answering).
+
+mod group;
+mod handle;
+mod health;
 
 use std::collections::HashSet;
 use std::mem;
-use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::atomic::Ordering;
 use std::sync::Arc;
 use std::time::Duration;
 
 use actix::prelude::*;
 use imprint_store::ingest::{
-    EventRecord, FailureKind, ImpressionRecord, IngestStore, Part, StoreError, UniqueKey,
-    WriteBatch, WriteFailure,
+    EventRecord, FailureKind, ImpressionRecord, IngestStore, StoreError, UniqueKey, WriteBatch,
 };
 use imprint_store::Database;
 use tokio::sync::{broadcast, oneshot};
+
+use group::{commit_group, GroupOutcome};
+pub use handle::Writer;
+use health::Health;
 
 /// Keys already written this process's lifetime need not be inserted again; past this many,
 /// the memory is cleared and duplicates are left to the database (which ignores them).
@@ -100,16 +109,6 @@ struct Waiting {
     reply: Reply,
 }
 
-/// How a group's write ended.
-enum GroupOutcome {
-    /// One transaction for all: the merged batch.
-    Committed(WriteBatch),
-    /// The group failed and its requests were written alone: each one's own outcome.
-    OneByOne(Vec<Result<WriteBatch, WriteError>>),
-    /// Nothing was (or may safely be) written again: the same answer for everyone.
-    Failed(WriteError),
-}
-
 pub struct IngestWriter {
     db: Database,
     limits: WriterLimits,
@@ -123,7 +122,7 @@ pub struct IngestWriter {
     remembered_keys: HashSet<UniqueKey>,
     feed: ImpressionFeed,
     event_feed: EventFeed,
-    healthy: Arc<AtomicBool>,
+    health: Health,
 }
 
 impl Actor for IngestWriter {
@@ -143,7 +142,8 @@ impl Supervised for IngestWriter {
         self.waiting_rows = 0;
         self.writing = false;
         self.store = None;
-        self.healthy.store(false, Ordering::Relaxed);
+        self.health.end();
+        self.health.set(false);
     }
 }
 
@@ -182,7 +182,7 @@ impl IngestWriter {
             Ok(store) => store,
             Err(e) => {
                 tracing::error!(error = %e, "opening the ingestion store failed");
-                self.healthy.store(false, Ordering::Relaxed);
+                self.health.set(false);
                 answer_all(replies, Err(WriteError::Unavailable));
                 return;
             }
@@ -194,9 +194,11 @@ impl IngestWriter {
         }
         let (merged, parts) = WriteBatch::merge(batches);
         self.writing = true;
+        self.health.begin();
         ctx.spawn(commit_group(store, merged, parts).into_actor(self).map(
             move |outcome, act, ctx| {
                 act.writing = false;
+                act.health.end();
                 act.conclude(outcome, replies);
                 act.write_waiting(ctx);
             },
@@ -233,7 +235,7 @@ impl IngestWriter {
     }
 
     fn committed(&mut self, batch: WriteBatch) {
-        self.healthy.store(true, Ordering::Relaxed);
+        self.health.set(true);
         self.remember(batch.unique_keys);
         if self.feed.receiver_count() > 0 && !batch.impressions.is_empty() {
             let _ = self.feed.send(Arc::new(batch.impressions));
@@ -249,16 +251,16 @@ impl IngestWriter {
             WriteError::Rejected(_) => {}
             WriteError::Stopped => {
                 self.store = None;
-                self.healthy.store(false, Ordering::Relaxed);
+                self.health.set(false);
             }
-            _ => self.healthy.store(false, Ordering::Relaxed),
+            _ => self.health.set(false),
         }
     }
 
     /// While ingestion cannot commit, an empty transaction every second finds out when it
     /// can again, even if no SDK posts meanwhile.
     fn probe(&mut self, ctx: &mut Context<Self>) {
-        if self.writing || self.healthy.load(Ordering::Relaxed) {
+        if self.writing || self.health.committed.load(Ordering::Relaxed) {
             return;
         }
         let store = match self.store() {
@@ -269,13 +271,15 @@ impl IngestWriter {
             }
         };
         self.writing = true;
+        self.health.begin();
         ctx.spawn(
             async move { store.probe().await }
                 .into_actor(self)
                 .map(|result, act, ctx| {
                     act.writing = false;
+                    act.health.end();
                     match result {
-                        Ok(()) => act.healthy.store(true, Ordering::Relaxed),
+                        Ok(()) => act.health.set(true),
                         Err(e) => {
                             tracing::warn!(error = %e, "ingestion still cannot commit");
                             act.failed(&WriteError::from_store(&e));
@@ -303,107 +307,9 @@ impl IngestWriter {
     }
 }
 
-/// Writes the merged batch; if that fails, each request's batch alone, in order.
-async fn commit_group(store: IngestStore, merged: WriteBatch, parts: Vec<Part>) -> GroupOutcome {
-    let WriteFailure { error, batch } = match store.write(merged).await {
-        Ok(merged) => return GroupOutcome::Committed(merged),
-        Err(failure) => failure,
-    };
-    let requests = parts.len();
-    tracing::error!(error = %error, requests, "writing an ingestion group failed");
-    let retry_alone =
-        requests > 1 && matches!(error.kind(), FailureKind::Input | FailureKind::Transient);
-    let Some(batch) = batch.filter(|_| retry_alone) else {
-        return GroupOutcome::Failed(WriteError::from_store(&error));
-    };
-    let mut results = Vec::with_capacity(requests);
-    for single in batch.split(parts) {
-        let result = store.write(single).await.map_err(|failure| {
-            tracing::warn!(error = %failure.error, "one request's batch failed alone");
-            WriteError::from_store(&failure.error)
-        });
-        results.push(result);
-    }
-    GroupOutcome::OneByOne(results)
-}
-
 fn answer_all(replies: Vec<Reply>, outcome: Result<(), WriteError>) {
     for reply in replies {
         // A request that gave up waiting needs no answer.
         let _ = reply.send(outcome.clone());
-    }
-}
-
-/// The typed handle HTTP handlers use.
-#[derive(Clone)]
-pub struct Writer {
-    addr: Addr<IngestWriter>,
-    feed: ImpressionFeed,
-    event_feed: EventFeed,
-    healthy: Arc<AtomicBool>,
-    timeout: Duration,
-}
-
-impl Writer {
-    pub fn start(db: Database, limits: WriterLimits) -> Writer {
-        let (feed, _) = broadcast::channel(1024);
-        let (event_feed, _) = broadcast::channel(1024);
-        let healthy = Arc::new(AtomicBool::new(true));
-        let (actor_feed, actor_event_feed, actor_healthy) =
-            (feed.clone(), event_feed.clone(), healthy.clone());
-        let addr = Supervisor::start(move |_| IngestWriter {
-            db,
-            limits,
-            store: None,
-            waiting: Vec::new(),
-            waiting_rows: 0,
-            writing: false,
-            remembered_keys: HashSet::new(),
-            feed: actor_feed,
-            event_feed: actor_event_feed,
-            healthy: actor_healthy,
-        });
-        Writer {
-            addr,
-            feed,
-            event_feed,
-            healthy,
-            timeout: limits.timeout,
-        }
-    }
-
-    /// Stores the batch durably; returns once it has committed.
-    pub async fn record(&self, batch: WriteBatch) -> Result<(), WriteError> {
-        if batch.is_empty() {
-            return Ok(());
-        }
-        let (reply, answer) = oneshot::channel();
-        self.addr
-            .try_send(RecordBatch { batch, reply })
-            .map_err(|e| match e {
-                SendError::Full(_) => WriteError::Overloaded,
-                SendError::Closed(_) => WriteError::Stopped,
-            })?;
-        match tokio::time::timeout(self.timeout, answer).await {
-            Ok(Ok(outcome)) => outcome,
-            // The actor restarted and dropped the request.
-            Ok(Err(_)) => Err(WriteError::Stopped),
-            Err(_) => Err(WriteError::TimedOut(self.timeout)),
-        }
-    }
-
-    /// Whether the last write (or probe) committed: `/readyz` reports it.
-    pub fn healthy(&self) -> bool {
-        self.healthy.load(Ordering::Relaxed)
-    }
-
-    /// Impressions as they commit.
-    pub fn subscribe(&self) -> broadcast::Receiver<Arc<Vec<ImpressionRecord>>> {
-        self.feed.subscribe()
-    }
-
-    /// Events as they commit.
-    pub fn subscribe_events(&self) -> broadcast::Receiver<Arc<Vec<EventRecord>>> {
-        self.event_feed.subscribe()
     }
 }
