@@ -79,7 +79,7 @@ impl Ingest {
                 );
                 continue;
             }
-            admitted.push((*flag, impression));
+            admitted.push((flag, impression));
         }
         let keys: HashSet<UniqueKey> = admitted
             .iter()
@@ -96,7 +96,9 @@ impl Ingest {
         let catalog = self.flags.catalog(env.id);
         let mut stored = Vec::with_capacity(admitted.len());
         for (flag, mut impression) in admitted {
-            if !flag.tracking_enabled {
+            // SDKs flush minutes after evaluating: the toggle at the impression's own time
+            // decides, so a toggle never reaches back or forward over impressions in flight.
+            if !flag.tracking_at(impression.timestamp) {
                 dropped_tracking_off += 1;
                 continue;
             }
@@ -318,7 +320,7 @@ impl Ingest {
             // Nothing to register: no trip through the flags actor.
             return Ok(distinct
                 .into_iter()
-                .filter_map(|n| known.get(n).map(|s| (n.to_owned(), *s)))
+                .filter_map(|n| known.get(n).map(|s| (n.to_owned(), s.clone())))
                 .collect());
         }
         let names = distinct

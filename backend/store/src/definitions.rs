@@ -52,6 +52,19 @@ pub struct DefinitionChange<'a> {
     pub action: &'a str,
     /// Builds the definition JSON once the change number is known.
     pub definition: &'a (dyn Fn(i64) -> String + Sync),
+    /// The flag's change number the change was made against; when the flag has moved on
+    /// since (or does not exist), nothing is written and the current number is returned.
+    pub expected_change_number: Option<i64>,
+}
+
+/// The result of a definition change that was checked against a change number.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum SaveOutcome {
+    Saved(FlagRow),
+    /// The flag changed since the caller read it: its change number now (`None`: no flag).
+    Conflict {
+        current_change_number: Option<i64>,
+    },
 }
 
 impl Database {
@@ -72,16 +85,27 @@ impl Database {
     pub async fn save_definition(
         &self,
         change: DefinitionChange<'_>,
-    ) -> Result<FlagRow, sea_orm::DbErr> {
+    ) -> Result<SaveOutcome, sea_orm::DbErr> {
         let txn = self.conn.begin().await?;
-        let change_number = next_change_number(&txn, change.environment_id).await?;
-        let json = (change.definition)(change_number);
-        let now = now_ms();
+        // Locked (PostgreSQL) so that the check below and the write see the same row.
         let existing = flag::Entity::find()
             .filter(flag::Column::EnvironmentId.eq(change.environment_id))
             .filter(flag::Column::Name.eq(change.flag_name))
+            .lock_exclusive()
             .one(&txn)
             .await?;
+        let current_change_number = existing.as_ref().map(|f| f.change_number);
+        if let Some(expected) = change.expected_change_number {
+            if current_change_number != Some(expected) {
+                txn.rollback().await?;
+                return Ok(SaveOutcome::Conflict {
+                    current_change_number,
+                });
+            }
+        }
+        let change_number = next_change_number(&txn, change.environment_id).await?;
+        let json = (change.definition)(change_number);
+        let now = now_ms();
         let old = existing.as_ref().and_then(|f| f.definition.clone());
         let saved = match existing {
             Some(row) => {
@@ -122,7 +146,7 @@ impl Database {
         )
         .await?;
         txn.commit().await?;
-        Ok(saved)
+        Ok(SaveOutcome::Saved(saved))
     }
 
     pub async fn list_segments(

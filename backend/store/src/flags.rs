@@ -63,14 +63,14 @@ impl Database {
     }
 
     /// Sets a flag's tracking toggle, recording the change for the monitoring chart and the
-    /// audit log in the same transaction. Returns the flag as it is now.
+    /// audit log in the same transaction. Returns the flag as it is now and the change.
     pub async fn set_tracking(
         &self,
         actor: &Actor,
         environment_name: &str,
         current: &FlagRow,
         enabled: bool,
-    ) -> Result<FlagRow, sea_orm::DbErr> {
+    ) -> Result<(FlagRow, TrackingChangeRow), sea_orm::DbErr> {
         let txn = self.conn.begin().await?;
         let now = now_ms();
         // A new change number makes polling SDKs fetch the flag again and see
@@ -82,7 +82,7 @@ impl Database {
         active.change_number = Set(change_number);
         active.updated_at = Set(now);
         let updated = active.update(&txn).await?;
-        tracking_change::ActiveModel {
+        let change = tracking_change::ActiveModel {
             environment_id: Set(current.environment_id),
             flag_id: Set(current.id),
             enabled: Set(enabled),
@@ -106,7 +106,16 @@ impl Database {
         )
         .await?;
         txn.commit().await?;
-        Ok(updated)
+        Ok((updated, change))
+    }
+
+    /// Every flag's tracking changes, oldest first (the flags actor's history at start).
+    pub async fn all_tracking_changes(&self) -> Result<Vec<TrackingChangeRow>, sea_orm::DbErr> {
+        tracking_change::Entity::find()
+            .order_by_asc(tracking_change::Column::ChangedAt)
+            .order_by_asc(tracking_change::Column::Id)
+            .all(&self.conn)
+            .await
     }
 
     pub async fn tracking_changes(

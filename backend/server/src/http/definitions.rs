@@ -1,14 +1,15 @@
 //! Flag definitions of an environment (editors and admins write; every role reads).
 
-use actix_web::{get, post, put, web};
+use actix_web::{get, post, put, web, HttpRequest};
 use imprint_domain::definitions::{FieldError, FlagDefinition};
 use imprint_types::Role;
 use serde::Serialize;
 
 use super::environments::{actor, find_environment};
 use super::error::FieldProblem;
+use super::precondition::{expected_change_number, KillRequest};
 use super::{iso_time, ApiError, ApiResult};
-use crate::actors::flags::{EnvCatalog, SaveDefinition};
+use crate::actors::flags::{DefinitionEdit, EnvCatalog, SaveDefinition, SaveError};
 use crate::auth::Identity;
 use crate::state::AppState;
 
@@ -135,10 +136,12 @@ pub async fn list_definitions(
 pub async fn put_definition(
     state: web::Data<AppState>,
     identity: Identity,
+    request: HttpRequest,
     path: web::Path<(String, String)>,
     body: web::Json<FlagDefinition>,
 ) -> ApiResult<web::Json<FlagDetail>> {
     identity.require(Role::Editor)?;
+    let expected = expected_change_number(&request, None)?;
     let (env_name, flag) = path.into_inner();
     let env = find_environment(&state, &env_name).await?;
     let catalog = state.flags.catalog(env.id);
@@ -165,10 +168,20 @@ pub async fn put_definition(
     } else {
         "flag.create"
     };
-    save(&state, &identity, &env, definition, action).await?;
+    save_edit(
+        &state,
+        &identity,
+        &env,
+        &flag,
+        DefinitionEdit::Replace(Box::new(definition)),
+        expected,
+        action,
+    )
+    .await?;
     Ok(web::Json(detail(&state, env.id, &flag).await?))
 }
 
+/// Creates or replaces a definition whatever changed before (imports).
 pub async fn save(
     state: &AppState,
     identity: &Identity,
@@ -176,49 +189,80 @@ pub async fn save(
     definition: FlagDefinition,
     action: &'static str,
 ) -> ApiResult<imprint_store::flags::FlagRow> {
-    Ok(state
+    let name = definition.name.clone();
+    save_edit(
+        state,
+        identity,
+        env,
+        &name,
+        DefinitionEdit::Replace(Box::new(definition)),
+        None,
+        action,
+    )
+    .await
+}
+
+async fn save_edit(
+    state: &AppState,
+    identity: &Identity,
+    env: &imprint_store::environments::EnvironmentRow,
+    flag: &str,
+    edit: DefinitionEdit,
+    expected_change_number: Option<i64>,
+    action: &'static str,
+) -> ApiResult<imprint_store::flags::FlagRow> {
+    let saved = state
         .flags
         .call(SaveDefinition {
             actor: actor(identity),
             environment_id: env.id,
             environment_name: env.name.clone(),
-            definition,
+            flag_name: flag.to_owned(),
+            edit,
+            expected_change_number,
             action,
         })
-        .await??)
+        .await?;
+    saved.map_err(|e| match e {
+        SaveError::Conflict { current, .. } => ApiError::ChangedMeanwhile {
+            message: match current {
+                Some(now) => {
+                    format!("{e} (it is now at {now}); reload it and apply your change again")
+                }
+                None => format!("{e} (it does not exist)"),
+            },
+            current_change_number: current,
+        },
+        SaveError::NoDefinition(_) => ApiError::NotFound(e.to_string()),
+        SaveError::Db(db) => db.into(),
+    })
 }
 
-/// Kills (serves the default treatment to everyone) or restores a flag.
+/// Kills (serves the default treatment to everyone) or restores a flag. The change is made
+/// to the newest definition inside the flags actor, so it never undoes a concurrent edit.
 async fn set_killed(
     state: &AppState,
     identity: &Identity,
-    env_name: &str,
-    flag: &str,
+    request: &HttpRequest,
+    body: &[u8],
+    (env_name, flag): (String, String),
     killed: bool,
 ) -> ApiResult<FlagDetail> {
     identity.require(Role::Editor)?;
-    let env = find_environment(state, env_name).await?;
-    let mut definition = state
-        .flags
-        .catalog(env.id)
-        .definitions
-        .get(flag)
-        .cloned()
-        .ok_or_else(|| {
-            ApiError::NotFound(format!(
-                "flag `{flag}` has no definition to kill or restore"
-            ))
-        })?;
-    definition.killed = killed;
-    save(
+    let from_body = KillRequest::parse(body)?.change_number;
+    let expected = expected_change_number(request, from_body)?;
+    let env = find_environment(state, &env_name).await?;
+    save_edit(
         state,
         identity,
         &env,
-        definition,
+        &flag,
+        DefinitionEdit::SetKilled(killed),
+        expected,
         if killed { "flag.kill" } else { "flag.restore" },
     )
     .await?;
-    detail(state, env.id, flag).await
+    detail(state, env.id, &flag).await
 }
 
 #[utoipa::path(post, path = "/api/v1/environments/{env}/flags/{flag}/kill", tag = "definitions", params(("env" = String, Path), ("flag" = String, Path)), responses((status = 200, description = "Success", body = FlagDetail), (status = "4XX", description = "The JSON error", body = imprint_types::ApiErrorBody)))]
@@ -226,11 +270,12 @@ async fn set_killed(
 pub async fn kill(
     state: web::Data<AppState>,
     identity: Identity,
+    request: HttpRequest,
     path: web::Path<(String, String)>,
+    body: web::Bytes,
 ) -> ApiResult<web::Json<FlagDetail>> {
-    let (env, flag) = path.into_inner();
     Ok(web::Json(
-        set_killed(&state, &identity, &env, &flag, true).await?,
+        set_killed(&state, &identity, &request, &body, path.into_inner(), true).await?,
     ))
 }
 
@@ -239,10 +284,11 @@ pub async fn kill(
 pub async fn restore(
     state: web::Data<AppState>,
     identity: Identity,
+    request: HttpRequest,
     path: web::Path<(String, String)>,
+    body: web::Bytes,
 ) -> ApiResult<web::Json<FlagDetail>> {
-    let (env, flag) = path.into_inner();
     Ok(web::Json(
-        set_killed(&state, &identity, &env, &flag, false).await?,
+        set_killed(&state, &identity, &request, &body, path.into_inner(), false).await?,
     ))
 }

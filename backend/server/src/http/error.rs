@@ -30,6 +30,12 @@ pub enum ApiError {
     NotFound(String),
     #[error("{0}")]
     Conflict(String),
+    /// A change made against an outdated change number (409 `conflict` with the current one).
+    #[error("{message}")]
+    ChangedMeanwhile {
+        message: String,
+        current_change_number: Option<i64>,
+    },
     #[error("the request body is larger than {limit} bytes")]
     PayloadTooLarge { limit: usize },
     #[error("{message}")]
@@ -63,7 +69,7 @@ impl ApiError {
             ApiError::CsrfRejected => "csrf_rejected",
             ApiError::Invalid { .. } => "validation_failed",
             ApiError::NotFound(_) => "not_found",
-            ApiError::Conflict(_) => "conflict",
+            ApiError::Conflict(_) | ApiError::ChangedMeanwhile { .. } => "conflict",
             ApiError::PayloadTooLarge { .. } => "payload_too_large",
             ApiError::TooManyRequests { .. } => "too_many_requests",
             ApiError::Unavailable { .. } => "unavailable",
@@ -134,7 +140,7 @@ impl ResponseError for ApiError {
             ApiError::Unauthorized(_) | ApiError::InvalidCredentials => StatusCode::UNAUTHORIZED,
             ApiError::Forbidden(_) | ApiError::CsrfRejected => StatusCode::FORBIDDEN,
             ApiError::NotFound(_) => StatusCode::NOT_FOUND,
-            ApiError::Conflict(_) => StatusCode::CONFLICT,
+            ApiError::Conflict(_) | ApiError::ChangedMeanwhile { .. } => StatusCode::CONFLICT,
             ApiError::PayloadTooLarge { .. } => StatusCode::PAYLOAD_TOO_LARGE,
             ApiError::TooManyRequests { .. } => StatusCode::TOO_MANY_REQUESTS,
             ApiError::Unavailable { .. } => StatusCode::SERVICE_UNAVAILABLE,
@@ -160,6 +166,18 @@ impl ResponseError for ApiError {
                 "code": self.code(),
                 "message": message,
                 "errors": errors,
+            }));
+        }
+        if let ApiError::ChangedMeanwhile {
+            current_change_number,
+            ..
+        } = self
+        {
+            // The client reloads from this number instead of overwriting what it never saw.
+            return response.json(serde_json::json!({
+                "code": self.code(),
+                "message": message,
+                "current_change_number": current_change_number,
             }));
         }
         response.json(ApiErrorBody {

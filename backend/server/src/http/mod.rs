@@ -19,6 +19,7 @@ mod monitoring;
 mod native_ingest;
 mod ofrep;
 mod openapi;
+mod precondition;
 mod retention;
 mod routes;
 mod sdk_auth;

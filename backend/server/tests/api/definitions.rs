@@ -438,3 +438,292 @@ async fn the_openapi_document_describes_the_definition_endpoints() {
     }
     assert!(doc["components"]["schemas"]["FlagDefinition"].is_object());
 }
+
+fn checkout_definition(description: &str) -> Value {
+    json!({
+        "name": "checkout", "traffic_type": "user", "default_treatment": "off",
+        "description": description,
+        "treatments": [{ "name": "on" }, { "name": "off" }],
+        "rules": [], "default_rule": { "treatment": "on" }
+    })
+}
+
+async fn put_if_match(
+    session: &Session,
+    app: &TestApp,
+    change_number: i64,
+    body: &Value,
+) -> reqwest::Response {
+    session
+        .client
+        .put(app.url("/api/v1/environments/production/flags/checkout/definition"))
+        .header("X-CSRF-Token", &session.csrf)
+        .header("If-Match", format!("\"{change_number}\""))
+        .json(body)
+        .send()
+        .await
+        .unwrap()
+}
+
+async fn conflict_of(response: reqwest::Response) -> Value {
+    assert_eq!(response.status(), StatusCode::CONFLICT);
+    let body: Value = response.json().await.unwrap();
+    assert_eq!(body["code"], "conflict", "{body}");
+    assert!(body["message"].as_str().is_some_and(|m| !m.is_empty()));
+    body
+}
+
+#[actix_web::test]
+async fn an_edit_made_against_an_outdated_change_number_conflicts_with_the_current_one() {
+    let app = spawn_app().await;
+    app.environment("production").await;
+    let alice = app.user_with_role("editor").await;
+    let bob = app.user_with_role("editor").await;
+    let path = "/api/v1/environments/production/flags/checkout";
+    let created: Value = put_json(
+        &alice,
+        &app,
+        &format!("{path}/definition"),
+        &checkout_definition("v1"),
+    )
+    .await
+    .json()
+    .await
+    .unwrap();
+    let seen_by_both = created["change_number"].as_i64().unwrap();
+
+    let bobs = put_if_match(&bob, &app, seen_by_both, &checkout_definition("bob's")).await;
+    assert_eq!(bobs.status(), StatusCode::OK);
+    let bobs: Value = bobs.json().await.unwrap();
+    let current = bobs["change_number"].as_i64().unwrap();
+    assert!(current > seen_by_both);
+
+    let alices = put_if_match(&alice, &app, seen_by_both, &checkout_definition("alice's")).await;
+    let conflict = conflict_of(alices).await;
+    assert_eq!(conflict["current_change_number"], current);
+    let stored: Value = alice.get(&app, path).await.json().await.unwrap();
+    assert_eq!(
+        stored["definition"]["description"], "bob's",
+        "nothing was overwritten"
+    );
+
+    let retried = put_if_match(&alice, &app, current, &checkout_definition("alice's")).await;
+    assert_eq!(retried.status(), StatusCode::OK);
+
+    let garbled = alice
+        .client
+        .put(app.url(&format!("{path}/definition")))
+        .header("X-CSRF-Token", &alice.csrf)
+        .header("If-Match", "yesterday")
+        .json(&checkout_definition("x"))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(
+        error_code(garbled, StatusCode::BAD_REQUEST).await,
+        "invalid_if_match"
+    );
+}
+
+#[actix_web::test]
+async fn a_kill_against_an_outdated_change_number_conflicts_and_a_kill_keeps_the_newest_edit() {
+    let app = spawn_app().await;
+    app.environment("production").await;
+    let alice = app.user_with_role("editor").await;
+    let bob = app.user_with_role("editor").await;
+    let path = "/api/v1/environments/production/flags/checkout";
+    let created: Value = put_json(
+        &alice,
+        &app,
+        &format!("{path}/definition"),
+        &checkout_definition("v1"),
+    )
+    .await
+    .json()
+    .await
+    .unwrap();
+    let seen = created["change_number"].as_i64().unwrap();
+    let edited: Value = put_json(
+        &bob,
+        &app,
+        &format!("{path}/definition"),
+        &checkout_definition("bob's"),
+    )
+    .await
+    .json()
+    .await
+    .unwrap();
+    let current = edited["change_number"].as_i64().unwrap();
+
+    let stale_kill = alice
+        .post(
+            &app,
+            &format!("{path}/kill"),
+            &json!({ "change_number": seen }),
+        )
+        .await;
+    assert_eq!(
+        conflict_of(stale_kill).await["current_change_number"],
+        current
+    );
+    let stored: Value = alice.get(&app, path).await.json().await.unwrap();
+    assert_eq!(stored["definition"]["killed"], false);
+
+    // Without a number, the kill applies to the newest definition: bob's edit stays.
+    let killed: Value = alice
+        .post(&app, &format!("{path}/kill"), &json!({}))
+        .await
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(killed["definition"]["killed"], true);
+    assert_eq!(killed["definition"]["description"], "bob's");
+    let restored = alice
+        .client
+        .post(app.url(&format!("{path}/restore")))
+        .header("X-CSRF-Token", &alice.csrf)
+        .header("If-Match", killed["change_number"].to_string())
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(restored.status(), StatusCode::OK);
+    let restored: Value = restored.json().await.unwrap();
+    assert_eq!(restored["definition"]["killed"], false);
+    assert_eq!(restored["definition"]["description"], "bob's");
+}
+
+#[actix_web::test]
+async fn concurrent_kills_restores_and_edits_never_lose_an_edit() {
+    let app = spawn_app().await;
+    app.environment("production").await;
+    let admin = app.admin_session().await;
+    let path = "/api/v1/environments/production/flags/checkout";
+    put_json(
+        &admin,
+        &app,
+        &format!("{path}/definition"),
+        &checkout_definition("v0"),
+    )
+    .await;
+
+    // Editors that each read the flag and write against what they read: every write either
+    // lands on the number it saw or answers 409; none lands on a number it did not see.
+    let mut tasks = Vec::new();
+    for i in 0..12 {
+        let (client, csrf) = (admin.client.clone(), admin.csrf.clone());
+        let app_url = app.address.clone();
+        tasks.push(tokio::spawn(async move {
+            let url = |p: &str| format!("{app_url}{p}");
+            let seen: Value = client
+                .get(url(path))
+                .send()
+                .await
+                .unwrap()
+                .json()
+                .await
+                .unwrap();
+            let seen = seen["change_number"].as_i64().unwrap();
+            let request = match i % 3 {
+                0 => client
+                    .put(url(&format!("{path}/definition")))
+                    .json(&checkout_definition(&format!("edit {i}"))),
+                1 => client.post(url(&format!("{path}/kill"))),
+                _ => client.post(url(&format!("{path}/restore"))),
+            };
+            let response = request
+                .header("X-CSRF-Token", &csrf)
+                .header("If-Match", seen.to_string())
+                .send()
+                .await
+                .unwrap();
+            let status = response.status();
+            let body: Value = response.json().await.unwrap();
+            (status, seen, body)
+        }));
+    }
+    let mut landed = Vec::new();
+    for task in tasks {
+        let (status, seen, body) = task.await.unwrap();
+        match status {
+            StatusCode::OK => landed.push((seen, body["change_number"].as_i64().unwrap())),
+            StatusCode::CONFLICT => {
+                assert_eq!(body["code"], "conflict");
+                assert_ne!(body["current_change_number"], seen, "{body}");
+            }
+            other => panic!("unexpected {other}: {body}"),
+        }
+    }
+    assert!(!landed.is_empty());
+    // The writes that landed form one chain: each started from the one before.
+    landed.sort();
+    for pair in landed.windows(2) {
+        assert_eq!(pair[1].0, pair[0].1, "{landed:?}");
+    }
+}
+
+#[actix_web::test]
+async fn a_rule_matching_the_key_against_a_list_gets_a_label_without_the_keys() {
+    let app = spawn_app().await;
+    let env = app.environment("production").await;
+    let admin = app.admin_session().await;
+    let definition = json!({
+        "name": "beta", "traffic_type": "user", "default_treatment": "off",
+        "treatments": [{ "name": "on" }, { "name": "off" }],
+        "rules": [
+            { "matchers": [{ "condition": { "type": "in_list", "values": ["alice@example.com", "bob"] } }],
+              "serve": { "treatment": "on" } },
+            { "matchers": [{ "attribute": "plan", "condition": { "type": "in_list", "values": ["gold"] } }],
+              "serve": { "treatment": "on" }, "label": "gold plan" }
+        ],
+        "default_rule": { "treatment": "off" }
+    });
+    let saved = put_json(
+        &admin,
+        &app,
+        "/api/v1/environments/production/flags/beta/definition",
+        &definition,
+    )
+    .await;
+    assert_eq!(saved.status(), StatusCode::OK);
+    let saved: Value = saved.json().await.unwrap();
+    let labels: Vec<&str> = saved["definition"]["rules"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|r| r["label"].as_str().unwrap())
+        .collect();
+    assert_eq!(
+        labels,
+        ["in list of 2 keys", "gold plan"],
+        "given labels stay"
+    );
+
+    let evaluated: Value = reqwest::Client::new()
+        .post(app.url("/api/v1/evaluate"))
+        .bearer_auth(&env.server_key)
+        .json(&json!({ "key": "alice@example.com", "flags": ["beta"] }))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(
+        evaluated["treatments"]["beta"]["label"],
+        "in list of 2 keys"
+    );
+    let feed = sdk_get(&app, &env.server_key, "/api/splitChanges?s=1.3&since=-1")
+        .await
+        .text()
+        .await
+        .unwrap();
+    let served: Value = serde_json::from_str(&feed).unwrap();
+    let conditions = served["ff"]["d"][0]["conditions"].to_string();
+    assert!(
+        conditions.contains(r#""label":"in list of 2 keys""#),
+        "{conditions}"
+    );
+    let stored = app.exported("production", "&flag=beta").await;
+    assert_eq!(stored.len(), 1);
+    assert_eq!(stored[0]["label"], "in list of 2 keys");
+}

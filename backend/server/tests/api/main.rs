@@ -19,4 +19,5 @@ mod native_ingest;
 mod retention;
 mod split_ingest;
 mod tokens;
+mod tracking;
 mod users;

@@ -123,14 +123,16 @@ async fn impressions_of_a_flag_with_tracking_off_are_not_stored_but_keys_and_cou
         .unwrap();
     assert_eq!(toggle.status(), StatusCode::OK);
 
-    // The very next request sees the toggle.
+    // The very next request sees the toggle, for impressions evaluated after it.
+    let after_toggle = chrono::Utc::now().timestamp_millis().to_string();
     let second = app
         .sdk_post(
             "/api/testImpressions/bulk",
             &env.server_key,
             &[],
             "application/json",
-            body.replace("u2", "u3"),
+            body.replace("u2", "u3")
+                .replace("1795314651564", &after_toggle),
         )
         .await;
     let report: Value = second.json().await.unwrap();
@@ -177,6 +179,7 @@ async fn keys_of_dropped_impressions_still_count_toward_this_months_unique_keys(
         .send()
         .await
         .unwrap();
+    let now = chrono::Utc::now().timestamp_millis();
     let body = format!(
         r#"[{{"f":"quiet","i":[{{"k":"a","t":"on","m":{now}}},{{"k":"b","t":"on","m":{now}}}]}}]"#
     );

@@ -8,26 +8,39 @@
 //! actor replies, so it holds from the very next request.
 
 mod catalog;
+mod definitions;
+mod tracking;
 
 use std::collections::HashMap;
 use std::sync::Arc;
 
 use actix::prelude::*;
 use arc_swap::ArcSwap;
-use imprint_domain::definitions::FlagDefinition;
-use imprint_store::definitions::{DefinitionChange, SegmentRow};
+use imprint_store::definitions::SegmentRow;
 use imprint_store::environments::Actor as ChangeActor;
-use imprint_store::flags::FlagRow;
+use imprint_store::flags::{FlagRow, TrackingChangeRow};
 use imprint_store::{Database, DbErr};
 
 pub use catalog::{EnvCatalog, FeedFilter};
+pub use definitions::{DefinitionEdit, SaveDefinition, SaveError};
+pub use tracking::TrackingHistory;
 
 use super::{ActorError, ACTOR_TIMEOUT};
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub struct FlagState {
     pub id: i64,
+    /// The toggle now (what the SDK feed and the live tail's diagnostics show).
     pub tracking_enabled: bool,
+    /// The toggle over time, which decides whether an impression is stored.
+    pub tracking_history: TrackingHistory,
+}
+
+impl FlagState {
+    /// Whether an impression evaluated at `at` (ms) is to be stored.
+    pub fn tracking_at(&self, at: i64) -> bool {
+        self.tracking_history.enabled_at(at)
+    }
 }
 
 /// environment id → flag name → state.
@@ -42,19 +55,33 @@ struct Snapshots {
 }
 
 impl Snapshots {
-    /// Publishes `rows` into the flag map, copying only the touched environment's map.
-    fn publish_flags(&self, environment_id: i64, rows: &[FlagRow]) {
+    /// Publishes `rows` into the flag map, copying only the touched environment's map. A
+    /// flag keeps its tracking history, extended by `tracking_change` when there is one.
+    fn publish_flags(
+        &self,
+        environment_id: i64,
+        rows: &[FlagRow],
+        tracking_change: Option<&TrackingChangeRow>,
+    ) {
         let current = self.flags.load();
         let mut env_flags: HashMap<String, FlagState> = current
             .get(&environment_id)
             .map(|m| (**m).clone())
             .unwrap_or_default();
         for row in rows {
+            let mut history = env_flags
+                .get(&row.name)
+                .map(|known| known.tracking_history.clone())
+                .unwrap_or_default();
+            if let Some(change) = tracking_change.filter(|c| c.flag_id == row.id) {
+                history = history.with_change(change.changed_at, change.enabled);
+            }
             env_flags.insert(
                 row.name.clone(),
                 FlagState {
                     id: row.id,
                     tracking_enabled: row.tracking_enabled,
+                    tracking_history: history,
                 },
             );
         }
@@ -107,18 +134,6 @@ pub struct SetTracking {
     pub enabled: bool,
 }
 
-/// Creates or replaces a definition; the store gives it the next change number.
-#[derive(Message)]
-#[rtype(result = "Result<FlagRow, DbErr>")]
-pub struct SaveDefinition {
-    pub actor: ChangeActor,
-    pub environment_id: i64,
-    pub environment_name: String,
-    pub definition: FlagDefinition,
-    /// For the audit log: `flag.create`, `flag.update`, `flag.kill`, `flag.import`, ...
-    pub action: &'static str,
-}
-
 #[derive(Message)]
 #[rtype(result = "Result<SegmentRow, DbErr>")]
 pub struct SaveSegment {
@@ -155,7 +170,7 @@ impl Handler<RegisterFlags> for FlagsActor {
                 missing.truncate(room);
                 for chunk in missing.chunks(REGISTER_CHUNK) {
                     let rows = db.ensure_flags(msg.environment_id, chunk).await?;
-                    snapshots.publish_flags(msg.environment_id, &rows);
+                    snapshots.publish_flags(msg.environment_id, &rows, None);
                 }
                 let env_flags = snapshots
                     .flags
@@ -166,7 +181,7 @@ impl Handler<RegisterFlags> for FlagsActor {
                 Ok(msg
                     .names
                     .into_iter()
-                    .filter_map(|n| env_flags.get(&n).map(|s| (n, *s)))
+                    .filter_map(|n| env_flags.get(&n).map(|s| (n, s.clone())))
                     .collect())
             }
             .into_actor(self),
@@ -181,48 +196,19 @@ impl Handler<SetTracking> for FlagsActor {
         let (db, snapshots) = (self.db.clone(), self.snapshots.clone());
         AtomicResponse::new(Box::pin(
             async move {
-                let updated = db
+                let (updated, change) = db
                     .set_tracking(&msg.actor, &msg.environment_name, &msg.flag, msg.enabled)
                     .await?;
-                snapshots.publish_flags(updated.environment_id, std::slice::from_ref(&updated));
+                snapshots.publish_flags(
+                    updated.environment_id,
+                    std::slice::from_ref(&updated),
+                    Some(&change),
+                );
                 // The feed carries the toggle as `impressionsDisabled`.
                 snapshots
                     .rebuild_catalog(&db, updated.environment_id)
                     .await?;
                 Ok(updated)
-            }
-            .into_actor(self),
-        ))
-    }
-}
-
-impl Handler<SaveDefinition> for FlagsActor {
-    type Result = Reply<FlagRow>;
-
-    fn handle(&mut self, msg: SaveDefinition, _: &mut Self::Context) -> Self::Result {
-        let (db, snapshots) = (self.db.clone(), self.snapshots.clone());
-        AtomicResponse::new(Box::pin(
-            async move {
-                let definition = msg.definition.with_materialised_labels();
-                let render = |change_number: i64| {
-                    let mut stored = definition.clone();
-                    stored.change_number = change_number;
-                    // Plain data with string keys: serialising it cannot fail.
-                    serde_json::to_string(&stored).unwrap_or_default()
-                };
-                let row = db
-                    .save_definition(DefinitionChange {
-                        actor: &msg.actor,
-                        environment_name: &msg.environment_name,
-                        environment_id: msg.environment_id,
-                        flag_name: &definition.name,
-                        action: msg.action,
-                        definition: &render,
-                    })
-                    .await?;
-                snapshots.publish_flags(msg.environment_id, std::slice::from_ref(&row));
-                snapshots.rebuild_catalog(&db, msg.environment_id).await?;
-                Ok(row)
             }
             .into_actor(self),
         ))
@@ -263,13 +249,22 @@ pub struct Flags {
 
 impl Flags {
     pub async fn start(db: Database) -> anyhow::Result<Flags> {
+        let mut changes: HashMap<i64, Vec<TrackingChangeRow>> = HashMap::new();
+        for change in db.all_tracking_changes().await? {
+            changes.entry(change.flag_id).or_default().push(change);
+        }
         let mut map: HashMap<i64, HashMap<String, FlagState>> = HashMap::new();
         for row in db.all_flags().await? {
+            let history = changes
+                .get(&row.id)
+                .map(|c| TrackingHistory::from_changes(c))
+                .unwrap_or_default();
             map.entry(row.environment_id).or_default().insert(
                 row.name,
                 FlagState {
                     id: row.id,
                     tracking_enabled: row.tracking_enabled,
+                    tracking_history: history,
                 },
             );
         }
@@ -325,7 +320,7 @@ impl Flags {
         if names.iter().all(|n| known.contains_key(n)) {
             return Ok(names
                 .into_iter()
-                .filter_map(|n| known.get(&n).map(|s| (n, *s)))
+                .filter_map(|n| known.get(&n).map(|s| (n, s.clone())))
                 .collect());
         }
         // Rare (a flag's first impression), so waiting for mailbox room is acceptable here.
