@@ -3,6 +3,10 @@
 //! a rule's label is whatever text its condition carries, which Imprint generates from the
 //! rule the way the Split console does (`in segment employees`,
 //! `user.location in list ["california"]`, `whitelisted`, `default rule`).
+//!
+//! Labels carry no identifying information (every impression repeats its label): a matcher on
+//! the key itself never shows the keys, prefixes or patterns it compares with, only how many
+//! (`in list of 3 keys`). Attribute values stay, as in the Split console's labels.
 
 use super::js::{format_utc_day, format_utc_minute};
 use super::model::{FlagDefinition, Matcher, MatcherCondition, NumericType, Rule, RuleKind};
@@ -74,11 +78,14 @@ pub(crate) fn generate(flag: &FlagDefinition, rule: &Rule) -> String {
 /// `user.plan in list ["premium"]`; matchers on the key have no subject
 /// (`in segment employees`), as in the Split console.
 fn describe(matcher: &Matcher, traffic_type: &str) -> String {
+    let not = if matcher.negate { "not " } else { "" };
     let subject = match &matcher.attribute {
         Some(attribute) => format!("{traffic_type}.{attribute} "),
-        None => String::new(),
+        None => match without_key_values(&matcher.condition) {
+            Some(redacted) => return format!("{not}{redacted}"),
+            None => String::new(),
+        },
     };
-    let not = if matcher.negate { "not " } else { "" };
     let predicate = match &matcher.condition {
         MatcherCondition::AllKeys => format!("{not}in segment all"),
         MatcherCondition::InSegment { segment } => format!("{not}in segment {segment}"),
@@ -136,6 +143,39 @@ fn describe(matcher: &Matcher, traffic_type: &str) -> String {
         }
     };
     format!("{subject}{predicate}")
+}
+
+/// How a matcher on the key reads when what it compares with would be (part of) keys; `None`
+/// for conditions that carry no key material (segments, all keys, ranges, versions, dates).
+fn without_key_values(condition: &MatcherCondition) -> Option<String> {
+    let counted = |what: &str, values: &[String], noun: &str| {
+        let plural = match (values.len(), noun.ends_with('x')) {
+            (1, _) => "",
+            (_, true) => "es",
+            _ => "s",
+        };
+        format!("{what} {} {noun}{plural}", values.len())
+    };
+    Some(match condition {
+        MatcherCondition::InList { values } => counted("in list of", values, "key"),
+        MatcherCondition::EqualToSet { values } => counted("equal to a set of", values, "value"),
+        MatcherCondition::ContainsAnyOfSet { values } => {
+            counted("contains any of", values, "value")
+        }
+        MatcherCondition::ContainsAllOfSet { values } => {
+            counted("contains all of", values, "value")
+        }
+        MatcherCondition::PartOfSet { values } => counted("part of a set of", values, "value"),
+        MatcherCondition::StartsWith { values } => counted("starts with one of", values, "prefix"),
+        MatcherCondition::EndsWith { values } => counted("ends with one of", values, "suffix"),
+        MatcherCondition::ContainsString { values } => counted("contains one of", values, "string"),
+        MatcherCondition::MatchesRegex { .. } => "matches a pattern".to_owned(),
+        MatcherCondition::EqualTo {
+            data_type: NumericType::Number,
+            ..
+        } => "equal to a number".to_owned(),
+        _ => return None,
+    })
 }
 
 /// `["a", "b"]`, each value quoted as a JSON string (the seeds' `["california"]`).

@@ -231,3 +231,96 @@ fn long_generated_labels_are_cut_to_what_ingestion_accepts() {
     assert!(label.len() <= MAX_LABEL_BYTES);
     assert!(label.ends_with('…'));
 }
+
+#[test]
+fn rules_on_the_key_never_put_keys_into_labels() {
+    let keys = strings(&["alice@example.com", "bob@example.com", "carol"]);
+    let in_list = super::rule(
+        vec![on_key(C::InList {
+            values: keys.clone(),
+        })],
+        "on",
+    );
+    assert_eq!(label_of(in_list), "in list of 3 keys");
+    let negated = super::rule(
+        vec![not(on_key(C::InList {
+            values: strings(&["alice"]),
+        }))],
+        "on",
+    );
+    assert_eq!(label_of(negated), "not in list of 1 key");
+    let cases = [
+        (
+            C::StartsWith {
+                values: strings(&["user-1"]),
+            },
+            "starts with one of 1 prefix",
+        ),
+        (
+            C::EndsWith {
+                values: keys.clone(),
+            },
+            "ends with one of 3 suffixes",
+        ),
+        (
+            C::ContainsString {
+                values: keys.clone(),
+            },
+            "contains one of 3 strings",
+        ),
+        (
+            C::EqualToSet {
+                values: keys.clone(),
+            },
+            "equal to a set of 3 values",
+        ),
+        (
+            C::MatchesRegex {
+                pattern: "^alice$".into(),
+            },
+            "matches a pattern",
+        ),
+        (
+            C::EqualTo {
+                value: 4242.into(),
+                data_type: NumericType::Number,
+            },
+            "equal to a number",
+        ),
+    ];
+    for (condition, expected) in cases {
+        assert_eq!(
+            label_of(super::rule(vec![on_key(condition)], "on")),
+            expected
+        );
+    }
+    // A whitelist rule that also looks at an attribute is described, still without the keys.
+    let mut mixed = super::rule(
+        vec![
+            on_key(C::InList { values: keys }),
+            on_attribute(
+                "plan",
+                C::InList {
+                    values: strings(&["gold"]),
+                },
+            ),
+        ],
+        "on",
+    );
+    mixed.kind = RuleKind::Whitelist;
+    let label = label_of(mixed);
+    assert_eq!(label, r#"in list of 3 keys and user.plan in list ["gold"]"#);
+    assert!(!label.contains("alice"));
+}
+
+#[test]
+fn explicit_labels_on_key_rules_stay_as_given() {
+    let mut r = super::rule(
+        vec![on_key(C::InList {
+            values: strings(&["alice"]),
+        })],
+        "on",
+    );
+    r.label = Some("in list [alice]".into());
+    assert_eq!(label_of(r), "in list [alice]");
+}
