@@ -9,6 +9,7 @@ mod m20261124_000003_create_definitions;
 mod m20261124_000004_create_retention_runs;
 mod m20261124_000005_create_export_jobs;
 mod m20261201_000006_environment_allowed_origins;
+mod m20261201_125500_index_telemetry_by_reception;
 
 pub struct Migrator;
 
@@ -22,6 +23,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261124_000004_create_retention_runs::Migration),
             Box::new(m20261124_000005_create_export_jobs::Migration),
             Box::new(m20261201_000006_environment_allowed_origins::Migration),
+            Box::new(m20261201_125500_index_telemetry_by_reception::Migration),
         ]
     }
 }

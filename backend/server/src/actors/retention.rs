@@ -1,5 +1,7 @@
-//! The retention actor: deletes impressions and events past each environment's retention,
-//! and hourly counts past the (longer) counts retention, on a schedule or on demand.
+//! The retention actor, on a schedule or on demand. Per environment it deletes impressions,
+//! events and SDK telemetry past the environment's retention (by reception *and* by their own
+//! timestamp), hourly counts and monthly unique keys past the (longer) counts retention, and
+//! hourly counts for hours in the future. Once per run it deletes expired console sessions.
 //!
 //! It deletes in bounded chunks with a short pause between them, so the database's writer
 //! lock is never held long and ingestion keeps its latency while a large purge runs.
@@ -7,8 +9,8 @@
 use std::time::Duration;
 
 use actix::prelude::*;
-use imprint_store::ingest::hour_of;
-use imprint_store::retention::{cutoff_for, days_ms, PurgedTable, RetentionRun};
+use imprint_store::ingest::{hour_of, month_of};
+use imprint_store::retention::{cutoff_for, days_ms, ExpiredRows, RetentionRun};
 use imprint_store::{now_ms, Database, DbErr};
 
 #[derive(Debug, Clone, Copy)]
@@ -60,6 +62,10 @@ impl Handler<RunPurge> for RetentionActor {
         let (db, settings) = (self.db.clone(), self.settings);
         AtomicResponse::new(Box::pin(
             async move {
+                let sessions = db.purge_expired_sessions(now_ms()).await?;
+                if sessions > 0 {
+                    tracing::info!(sessions, "expired sessions deleted");
+                }
                 let mut runs = Vec::new();
                 for env in db.list_environments().await? {
                     if msg.environment_id.is_some_and(|id| id != env.id) {
@@ -97,25 +103,74 @@ async fn purge_environment(
         started_at,
         ..RetentionRun::default()
     };
-    for table in [PurgedTable::Impressions, PurgedTable::Events] {
-        loop {
-            let deleted = db
-                .purge_chunk(table, environment_id, cutoff, settings.chunk_rows)
-                .await?;
-            match table {
-                PurgedTable::Impressions => run.impressions_deleted += deleted as i64,
-                PurgedTable::Events => run.events_deleted += deleted as i64,
+    let mut expired = vec![ExpiredRows::ImpressionsReceived];
+    expired.extend(
+        db.flag_ids(environment_id)
+            .await?
+            .into_iter()
+            .map(ExpiredRows::ImpressionsOfFlag),
+    );
+    expired.extend([ExpiredRows::EventsReceived, ExpiredRows::EventsTimestamped]);
+    for rows in expired {
+        let deleted = in_chunks(settings, |limit| {
+            db.purge_chunk(rows, environment_id, cutoff, limit)
+        })
+        .await?;
+        match rows {
+            ExpiredRows::ImpressionsReceived | ExpiredRows::ImpressionsOfFlag(_) => {
+                run.impressions_deleted += deleted
             }
-            if deleted < settings.chunk_rows {
-                break;
+            ExpiredRows::EventsReceived | ExpiredRows::EventsTimestamped => {
+                run.events_deleted += deleted
             }
-            tokio::time::sleep(settings.pause).await;
         }
     }
-    let counts_cutoff = hour_of(started_at - days_ms(settings.counts_retention_days));
-    run.counts_deleted = db.purge_counts(environment_id, counts_cutoff).await? as i64;
+    let telemetry = in_chunks(settings, |limit| {
+        db.purge_telemetry_chunk(environment_id, cutoff, limit)
+    })
+    .await?;
+
+    let counts_cutoff = started_at - days_ms(settings.counts_retention_days);
+    run.counts_deleted = db
+        .purge_counts(environment_id, hour_of(counts_cutoff))
+        .await? as i64;
+    // A day ahead leaves room for clocks that run ahead and for the current hour elsewhere.
+    let last_plausible_hour = hour_of(started_at + days_ms(1));
+    run.counts_deleted += db
+        .purge_future_counts(environment_id, last_plausible_hour)
+        .await? as i64;
+    let unique_keys = in_chunks(settings, |limit| {
+        db.purge_unique_keys_chunk(environment_id, month_of(counts_cutoff), limit)
+    })
+    .await?;
+    if telemetry + unique_keys > 0 {
+        tracing::info!(
+            environment_id,
+            telemetry,
+            unique_keys,
+            "retention purge of SDK telemetry and monthly keys"
+        );
+    }
     run.finished_at = now_ms();
     Ok(run)
+}
+
+/// Runs `chunk` until it deletes fewer rows than the chunk size, pausing in between so
+/// waiting ingestion transactions get the database; returns the rows deleted.
+async fn in_chunks<F, Fut>(settings: &RetentionSettings, mut chunk: F) -> Result<i64, DbErr>
+where
+    F: FnMut(u64) -> Fut,
+    Fut: std::future::Future<Output = Result<u64, DbErr>>,
+{
+    let mut total = 0;
+    loop {
+        let deleted = chunk(settings.chunk_rows).await?;
+        total += deleted as i64;
+        if deleted < settings.chunk_rows {
+            return Ok(total);
+        }
+        tokio::time::sleep(settings.pause).await;
+    }
 }
 
 /// The typed handle.
