@@ -65,6 +65,17 @@ impl EnvSnapshot {
             .collect();
         EnvSnapshot { keys, by_name }
     }
+
+    /// This snapshot without one key: what a committed revocation publishes at once, whatever
+    /// becomes of the full reload after it.
+    fn without_key(&self, key_hash: &str) -> EnvSnapshot {
+        let mut keys = self.keys.clone();
+        keys.remove(key_hash);
+        EnvSnapshot {
+            keys,
+            by_name: self.by_name.clone(),
+        }
+    }
 }
 
 pub struct EnvironmentsActor {
@@ -226,8 +237,18 @@ impl Handler<RevokeKey> for EnvironmentsActor {
                 let revoked = db
                     .revoke_sdk_key(&msg.actor, &msg.environment, msg.key_id)
                     .await?;
-                Self::reload(db, snapshot).await?;
-                Ok(revoked)
+                let Some(row) = revoked else {
+                    return Ok(None);
+                };
+                // The revocation is committed: the key stops working now, even if the reload
+                // below fails (it would otherwise stay in the snapshot until the next one).
+                let current = snapshot.load_full();
+                snapshot.store(Arc::new(current.without_key(&row.key_hash)));
+                if let Err(error) = Self::reload(db, snapshot).await {
+                    tracing::error!(%error, key_id = row.id,
+                        "the key is revoked and refused, but the environments snapshot could not be reloaded");
+                }
+                Ok(Some(row))
             }
             .into_actor(self),
         ))

@@ -165,3 +165,83 @@ async fn a_revoked_key_no_longer_ingests_and_a_new_key_does() {
         .await;
     assert_eq!(accepted.status(), StatusCode::OK);
 }
+
+/// Makes every later read of the environments table fail once a key is revoked (and the
+/// revocation committed with it), so the snapshot reload after the revocation fails.
+async fn break_environments_on_revocation(app: &TestApp) {
+    let statements: &[&str] = match std::env::var("IMPRINT_TEST_DB").as_deref() {
+        Ok("postgres") => &[
+            "CREATE FUNCTION break_environments() RETURNS trigger LANGUAGE plpgsql AS $$ \
+             BEGIN EXECUTE 'ALTER TABLE environments RENAME COLUMN retention_days TO gone'; \
+             RETURN NEW; END $$",
+            "CREATE TRIGGER break_environments AFTER UPDATE OF revoked_at ON sdk_keys \
+             FOR EACH ROW EXECUTE FUNCTION break_environments()",
+        ],
+        // SQLite keeps text in an integer column, which no longer reads as a number.
+        _ => &[
+            "CREATE TRIGGER break_environments AFTER UPDATE OF revoked_at ON sdk_keys \
+                BEGIN UPDATE environments SET retention_days = 'gone'; END",
+        ],
+    };
+    for sql in statements {
+        sea_orm::ConnectionTrait::execute_unprepared(&app.db.conn, sql)
+            .await
+            .unwrap();
+    }
+}
+
+#[actix_web::test]
+async fn a_revoked_key_is_refused_even_when_the_snapshot_reload_after_it_fails() {
+    let app = spawn_app().await;
+    let env = app.environment("production").await;
+    let admin = app.admin_session().await;
+    let listed: Value = admin
+        .get(&app, "/api/v1/environments/production")
+        .await
+        .json()
+        .await
+        .unwrap();
+    let server_key_id = listed["sdk_keys"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|k| k["kind"] == "server")
+        .unwrap()["id"]
+        .as_i64()
+        .unwrap();
+    break_environments_on_revocation(&app).await;
+
+    let revoked = admin
+        .delete(
+            &app,
+            &format!("/api/v1/environments/production/keys/{server_key_id}"),
+        )
+        .await;
+    assert_eq!(
+        revoked.status(),
+        StatusCode::NO_CONTENT,
+        "the revocation committed"
+    );
+
+    let body = r#"[{"f":"flag","i":[{"k":"u1","t":"on","m":1795314651564}]}]"#;
+    let refused = app
+        .sdk_post(
+            "/api/testImpressions/bulk",
+            &env.server_key,
+            &[],
+            "application/json",
+            body,
+        )
+        .await;
+    assert_eq!(
+        error_code(refused, StatusCode::UNAUTHORIZED).await,
+        "unauthorized"
+    );
+    let other_key_still_works = reqwest::Client::new()
+        .get(app.url("/api/splitChanges?s=1.3&since=-1"))
+        .bearer_auth(&env.client_key)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(other_key_still_works.status(), StatusCode::OK);
+}
