@@ -1,3 +1,4 @@
+pub mod change_number;
 pub mod connect_sdk;
 pub mod dialog;
 pub mod format;

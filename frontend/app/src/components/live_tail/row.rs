@@ -3,6 +3,7 @@
 use leptos::prelude::*;
 use serde::Deserialize;
 
+use crate::components::change_number::MaybeChangeNumber;
 use crate::components::format::local_offset_ms;
 
 /// An impression as the tail sends it (the export's field names).
@@ -102,7 +103,7 @@ pub fn LiveRowView(row: LiveRow) -> impl IntoView {
                         None => view! { <span class="muted">"not available"</span> }.into_any(),
                     }}
                 </td>
-                <td class="mono">{f.change_number.map(|c| c.to_string()).unwrap_or_else(|| "—".into())}</td>
+                <td class="nowrap"><MaybeChangeNumber value=f.change_number/></td>
                 <td class="mono small">{f.sdk.clone().unwrap_or_else(|| "—".into())}</td>
                 <td class="mono small">{if machine.is_empty() { "—".to_owned() } else { machine }}</td>
                 <td class="mono nowrap" title=received_title>{time_of_day(f.received_at)}</td>

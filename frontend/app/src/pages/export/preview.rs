@@ -7,6 +7,7 @@ use leptos::prelude::*;
 use serde_json::Value;
 
 use crate::api;
+use crate::components::change_number::MaybeChangeNumber;
 use crate::components::format::{date_time, grouped};
 
 #[cfg_attr(not(feature = "hydrate"), allow(dead_code))]
@@ -171,7 +172,7 @@ pub fn PreviewTable(preview: Preview) -> impl IntoView {
                                 <td class="mono">{cell(&row, "key")}</td>
                                 <td><span class="treatment-pill mono">{cell(&row, "treatment")}</span></td>
                                 <td>{if label.is_empty() { view! { <span class="muted">"not available"</span> }.into_any() } else { view! { <span>{label}</span> }.into_any() }}</td>
-                                <td class="mono">{cell(&row, "change_number")}</td>
+                                <td class="nowrap"><MaybeChangeNumber value=row.get("change_number").and_then(Value::as_i64)/></td>
                                 <td class="mono small">{cell(&row, "sdk")}</td>
                                 <td class="nowrap">{time_cell(&row, "received_at")}</td>
                                 <td class="mono small">{properties}</td>

@@ -7,6 +7,7 @@ use super::chart::treatment_color;
 use super::editor::Editor;
 use super::model::{describe, Definition, Rule, Serve};
 use super::FlagCtx;
+use crate::components::change_number::ChangeNumber;
 
 #[component]
 pub fn DefinitionTab() -> impl IntoView {
@@ -211,7 +212,7 @@ fn DetailsPanel(d: StoredValue<Definition>) -> impl IntoView {
                 <dt>"Traffic type"</dt><dd><code>{def.traffic_type.clone()}</code></dd>
                 <dt>"Flag sets"</dt><dd class="tags">{sets}</dd>
                 <dt>"Status"</dt><dd>{if def.killed { "Killed".to_owned() } else { capitalised(&def.status) }}</dd>
-                <dt>"Change number"</dt><dd class="mono">{def.change_number}</dd>
+                <dt>"Changed"</dt><dd><ChangeNumber value=def.change_number/></dd>
                 {(!def.prerequisites.is_empty()).then(|| view! {
                     <dt>"Prerequisites"</dt>
                     <dd>

@@ -178,12 +178,25 @@ pub fn Editor(initial: Definition, creating: bool, editing: RwSignal<bool>) -> i
         pending.set(true);
         failure.set(None);
         let (env, flag) = (ctx.env.get_untracked(), ctx.flag.get_untracked());
+        // The change number the editor opened at: a save over someone else's newer change
+        // is refused (409) instead of silently replacing it.
+        let expected = (!creating).then(|| initial.get_value().change_number);
         spawn_local(async move {
-            match put_definition(&env, &flag, &definition).await {
+            match put_definition(&env, &flag, &definition, expected).await {
                 Ok(_) => {
                     problems.0.set(Vec::new());
                     editing.set(false);
                     ctx.detail.refetch();
+                }
+                Err(e) if e.is_conflict() => {
+                    failure.set(Some(
+                        "Not saved: someone else changed this flag while you were editing. \
+                         Your edits are still here; copy what you need, cancel, and edit the \
+                         newest definition again."
+                            .into(),
+                    ));
+                    problems.0.set(Vec::new());
+                    show_summary();
                 }
                 Err(e) if !e.fields.is_empty() => {
                     failure.set(Some(

@@ -22,6 +22,7 @@ use leptos_meta::Title;
 use leptos_router::hooks::use_params_map;
 
 use crate::api::{self, ApiError};
+use crate::components::change_number::ChangeNumber;
 use crate::components::format::{date_time, parse_iso_ms};
 use crate::env::{env_path, percent_decode};
 use crate::session::use_session;
@@ -180,7 +181,7 @@ fn FlagMeta() -> impl IntoView {
                 {definition.map(|d| view! {
                     <span class="meta-item">"Traffic type " <strong>{d.traffic_type}</strong></span>
                 })}
-                <span class="meta-item">"Change " <strong class="mono">{detail.change_number}</strong></span>
+                <span class="meta-item">"Change " <strong><ChangeNumber value=detail.change_number/></strong></span>
                 <span class="meta-item">"Updated " <time datetime=detail.updated_at.clone()>{updated}</time></span>
             </p>
         }

@@ -19,17 +19,31 @@ pub struct SaveError {
     pub fields: Vec<FieldProblem>,
 }
 
+/// Saves `definition`; with `expected`, only if the flag is still at that change number
+/// (else a 409 `conflict`: someone else saved meanwhile).
 pub async fn put_definition(
     env: &str,
     flag: &str,
     definition: &Definition,
+    expected: Option<i64>,
 ) -> Result<FlagDetail, SaveError> {
     let path = format!("/api/v1/environments/{env}/flags/{flag}/definition");
-    send_put(&path, definition).await
+    send_put(&path, definition, expected).await
+}
+
+impl SaveError {
+    /// Someone else changed the flag since the editor opened.
+    pub fn is_conflict(&self) -> bool {
+        self.error.status == 409 && self.error.code == "conflict"
+    }
 }
 
 #[cfg(feature = "hydrate")]
-async fn send_put<B: Serialize>(path: &str, body: &B) -> Result<FlagDetail, SaveError> {
+async fn send_put<B: Serialize>(
+    path: &str,
+    body: &B,
+    expected: Option<i64>,
+) -> Result<FlagDetail, SaveError> {
     use gloo_net::http::{Method, RequestBuilder};
 
     #[derive(Deserialize)]
@@ -58,6 +72,9 @@ async fn send_put<B: Serialize>(path: &str, body: &B) -> Result<FlagDetail, Save
         .header("Accept", "application/json");
     if let Some(token) = csrf_token() {
         builder = builder.header("X-CSRF-Token", &token);
+    }
+    if let Some(change_number) = expected {
+        builder = builder.header("If-Match", &format!("\"{change_number}\""));
     }
     let request = builder.json(body).map_err(|e| network(e.to_string()))?;
     let response = request.send().await.map_err(|e| network(e.to_string()))?;
@@ -90,7 +107,11 @@ async fn send_put<B: Serialize>(path: &str, body: &B) -> Result<FlagDetail, Save
 }
 
 #[cfg(not(feature = "hydrate"))]
-async fn send_put<B: Serialize>(_path: &str, _body: &B) -> Result<FlagDetail, SaveError> {
+async fn send_put<B: Serialize>(
+    _path: &str,
+    _body: &B,
+    _expected: Option<i64>,
+) -> Result<FlagDetail, SaveError> {
     Err(SaveError {
         error: ApiError {
             status: 0,
