@@ -10,6 +10,7 @@ mod m20261124_000004_create_retention_runs;
 mod m20261124_000005_create_export_jobs;
 mod m20261201_000006_environment_allowed_origins;
 mod m20261201_125500_index_telemetry_by_reception;
+mod m20261201_000010_session_idle_token_expiry;
 
 pub struct Migrator;
 
@@ -24,6 +25,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261124_000005_create_export_jobs::Migration),
             Box::new(m20261201_000006_environment_allowed_origins::Migration),
             Box::new(m20261201_125500_index_telemetry_by_reception::Migration),
+            Box::new(m20261201_000010_session_idle_token_expiry::Migration),
         ]
     }
 }

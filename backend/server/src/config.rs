@@ -22,10 +22,6 @@ pub struct Settings {
     pub session_hours: i64,
     /// Set the Secure flag on cookies (turn on behind HTTPS).
     pub secure_cookies: bool,
-    /// Failed sign-ins allowed per email and address before sign-in is paused.
-    pub login_failures_before_lockout: u32,
-    /// How long sign-in stays paused after too many failures.
-    pub login_lockout_seconds: u64,
     /// Largest accepted request body.
     pub max_body_bytes: usize,
     /// Ingestion requests that may queue for the writer before clients are told to retry.
@@ -65,6 +61,67 @@ pub struct Settings {
     pub writer_dictionary_capacity: usize,
     /// How long an ingestion request waits for its commit before answering 503.
     pub writer_timeout_seconds: u64,
+    #[serde(flatten)]
+    pub accounts: AccountLimits,
+}
+
+/// Sign-in, session, token, export and live-tail bounds of console and API users.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(default)]
+pub struct AccountLimits {
+    /// Password hashes (argon2, 19 MiB each) computed at once, server-wide.
+    pub login_max_concurrent_hashes: usize,
+    /// How long a sign-in waits for a hashing slot before it is told to retry (429).
+    pub login_hash_wait_ms: u64,
+    /// Failed sign-ins of one account (from any address) before each try must wait.
+    pub login_account_free_failures: u32,
+    /// Failed sign-ins from one address (for any account) before each try must wait.
+    pub login_address_free_failures: u32,
+    /// The first wait; it doubles with every further failure.
+    pub login_delay_base_seconds: u64,
+    /// The longest wait between two tries.
+    pub login_delay_max_seconds: u64,
+    /// Comma-separated addresses or CIDR ranges of reverse proxies whose `X-Forwarded-For`
+    /// is believed; from anyone else the header is ignored.
+    pub trusted_proxies: String,
+    /// A session unused this long ends, even before its lifetime is over.
+    pub session_idle_minutes: i64,
+    /// How often expired sessions and tokens are deleted.
+    pub session_cleanup_interval_seconds: u64,
+    /// Longest lifetime a personal API token may be given, in days.
+    pub token_max_days: i64,
+    /// Export jobs one user may have queued or running at once.
+    pub export_jobs_per_user: usize,
+    /// An export job running longer than this fails.
+    pub export_job_timeout_seconds: u64,
+    /// A streamed export or live tail whose reader stops reading this long is ended.
+    pub stream_stall_timeout_seconds: u64,
+    /// Live tails one user may have open at once.
+    pub live_tails_per_user: usize,
+    /// Live tails open at once, server-wide.
+    pub live_tails_per_server: usize,
+}
+
+impl Default for AccountLimits {
+    fn default() -> Self {
+        AccountLimits {
+            login_max_concurrent_hashes: 4,
+            login_hash_wait_ms: 2_000,
+            login_account_free_failures: 5,
+            login_address_free_failures: 20,
+            login_delay_base_seconds: 1,
+            login_delay_max_seconds: 300,
+            trusted_proxies: String::new(),
+            session_idle_minutes: 8 * 60,
+            session_cleanup_interval_seconds: 3600,
+            token_max_days: 3660,
+            export_jobs_per_user: 3,
+            export_job_timeout_seconds: 3600,
+            stream_stall_timeout_seconds: 60,
+            live_tails_per_user: 5,
+            live_tails_per_server: 200,
+        }
+    }
 }
 
 impl Default for Settings {
@@ -77,8 +134,6 @@ impl Default for Settings {
             site_root: None,
             session_hours: 24 * 7,
             secure_cookies: false,
-            login_failures_before_lockout: 5,
-            login_lockout_seconds: 300,
             max_body_bytes: 5 * 1024 * 1024,
             writer_mailbox_capacity: 4096,
             writer_max_pending_rows: 500_000,
@@ -96,6 +151,7 @@ impl Default for Settings {
             max_distinct_strings_per_environment: 100_000,
             writer_dictionary_capacity: 200_000,
             writer_timeout_seconds: 30,
+            accounts: AccountLimits::default(),
         }
     }
 }

@@ -5,11 +5,13 @@ use std::time::Duration;
 use imprint_store::Database;
 
 use crate::actors::environments::Environments;
-use crate::actors::exports::ExportJobs;
+use crate::actors::exports::{ExportJobs, JobLimits};
 use crate::actors::flags::Flags;
 use crate::actors::retention::{Retention, RetentionSettings};
 use crate::actors::writer::{Writer, WriterLimits};
-use crate::auth::throttle::LoginThrottle;
+use crate::auth::client_address::TrustedProxies;
+use crate::auth::password::PasswordWork;
+use crate::auth::throttle::{BackoffPolicy, LoginThrottle};
 use crate::config::Settings;
 use crate::ingest::{Ingest, IngestBounds};
 
@@ -17,6 +19,9 @@ pub struct AppState {
     pub db: Database,
     pub settings: Settings,
     pub login_throttle: LoginThrottle,
+    pub passwords: PasswordWork,
+    pub trusted_proxies: TrustedProxies,
+    pub live_tails: crate::http::TailSlots,
     pub environments: Environments,
     pub flags: Flags,
     pub ingest: Ingest,
@@ -27,6 +32,7 @@ pub struct AppState {
 impl AppState {
     /// Loads the snapshots and starts the actors; must run inside an actix system.
     pub async fn start(db: Database, settings: Settings) -> anyhow::Result<Self> {
+        let trusted_proxies = TrustedProxies::parse(&settings.accounts.trusted_proxies)?;
         let environments = Environments::start(db.clone()).await?;
         let flags = Flags::start(db.clone()).await?;
         let writer = Writer::start(
@@ -57,18 +63,37 @@ impl AppState {
         );
         let exports = ExportJobs::start(
             db.clone(),
-            settings.export_dir.clone(),
-            settings.export_ttl_days,
+            JobLimits {
+                dir: settings.export_dir.clone(),
+                ttl_days: settings.export_ttl_days,
+                timeout: Duration::from_secs(settings.accounts.export_job_timeout_seconds.max(1)),
+            },
         )
         .await?;
+        let limits = &settings.accounts;
+        let backoff = |free_failures| BackoffPolicy {
+            free_failures,
+            base_delay: Duration::from_secs(limits.login_delay_base_seconds),
+            max_delay: Duration::from_secs(limits.login_delay_max_seconds),
+        };
         let login_throttle = LoginThrottle::new(
-            settings.login_failures_before_lockout,
-            Duration::from_secs(settings.login_lockout_seconds),
+            backoff(limits.login_account_free_failures),
+            backoff(limits.login_address_free_failures),
         );
+        let passwords = PasswordWork::new(
+            limits.login_max_concurrent_hashes,
+            Duration::from_millis(limits.login_hash_wait_ms),
+        );
+        crate::auth::cleanup::start(db.clone(), limits.session_cleanup_interval_seconds);
+        let live_tails =
+            crate::http::TailSlots::new(limits.live_tails_per_user, limits.live_tails_per_server);
         Ok(AppState {
             db,
             settings,
             login_throttle,
+            passwords,
+            trusted_proxies,
+            live_tails,
             environments,
             flags,
             ingest,

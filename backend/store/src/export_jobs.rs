@@ -38,6 +38,16 @@ pub struct Checkpoint {
 }
 
 impl Database {
+    /// Jobs of this user still queued or running: what the per-user quota counts.
+    pub async fn count_unfinished_export_jobs_of_user(&self, user_id: i64) -> Result<u64, DbErr> {
+        use sea_orm::PaginatorTrait;
+        export_job::Entity::find()
+            .filter(Column::CreatedBy.eq(user_id))
+            .filter(Column::Status.is_in([status::QUEUED, status::RUNNING]))
+            .count(&self.conn)
+            .await
+    }
+
     pub async fn create_export_job(&self, job: NewExportJob<'_>) -> Result<ExportJobRow, DbErr> {
         export_job::ActiveModel {
             environment_id: Set(job.environment_id),

@@ -1,6 +1,9 @@
 //! Personal API tokens. Only a hash of each token is stored.
 
-use sea_orm::{ActiveModelTrait, ColumnTrait, EntityTrait, QueryFilter, QueryOrder, Set};
+use sea_orm::{
+    ActiveModelTrait, ColumnTrait, Condition, ConnectionTrait, EntityTrait, QueryFilter,
+    QueryOrder, Set,
+};
 
 use crate::entities::{api_token, user};
 use crate::{now_ms, Database};
@@ -12,19 +15,22 @@ impl Database {
         user_id: i64,
         name: &str,
         token_hash: &str,
+        expires_at: Option<i64>,
     ) -> Result<TokenRow, sea_orm::DbErr> {
         api_token::ActiveModel {
             user_id: Set(user_id),
             name: Set(name.to_owned()),
             token_hash: Set(token_hash.to_owned()),
             created_at: Set(now_ms()),
+            expires_at: Set(expires_at),
             ..Default::default()
         }
         .insert(&self.conn)
         .await
     }
 
-    /// The unrevoked token with this hash and its active owner; marks the token as used.
+    /// The unrevoked, unexpired token with this hash and its active owner; marks the token
+    /// as used.
     pub async fn use_token(
         &self,
         token_hash: &str,
@@ -32,6 +38,7 @@ impl Database {
         let found = api_token::Entity::find()
             .filter(api_token::Column::TokenHash.eq(token_hash))
             .filter(api_token::Column::RevokedAt.is_null())
+            .filter(unexpired(now_ms()))
             .one(&self.conn)
             .await?;
         let Some(token) = found else {
@@ -59,6 +66,7 @@ impl Database {
         api_token::Entity::find()
             .filter(api_token::Column::UserId.eq(user_id))
             .filter(api_token::Column::RevokedAt.is_null())
+            .filter(unexpired(now_ms()))
             .order_by_desc(api_token::Column::CreatedAt)
             .all(&self.conn)
             .await
@@ -75,4 +83,24 @@ impl Database {
             .await?;
         Ok(result.rows_affected == 1)
     }
+}
+
+fn unexpired(now: i64) -> Condition {
+    Condition::any()
+        .add(api_token::Column::ExpiresAt.is_null())
+        .add(api_token::Column::ExpiresAt.gt(now))
+}
+
+/// Revokes every live token of a user, on `conn` (which may be a transaction).
+pub async fn revoke_all_of_user<C: ConnectionTrait>(
+    conn: &C,
+    user_id: i64,
+) -> Result<u64, sea_orm::DbErr> {
+    let result = api_token::Entity::update_many()
+        .col_expr(api_token::Column::RevokedAt, now_ms().into())
+        .filter(api_token::Column::UserId.eq(user_id))
+        .filter(api_token::Column::RevokedAt.is_null())
+        .exec(conn)
+        .await?;
+    Ok(result.rows_affected)
 }

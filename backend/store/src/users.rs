@@ -1,5 +1,6 @@
 //! Console users.
 
+use sea_orm::sea_query::Expr;
 use sea_orm::{
     ActiveModelTrait, ColumnTrait, EntityTrait, PaginatorTrait, QueryFilter, QueryOrder, Set,
 };
@@ -61,17 +62,61 @@ pub struct UserChange<'a> {
     pub keep_session: Option<&'a str>,
 }
 
+/// What became of a change to a user.
+#[derive(Debug)]
+pub enum UserUpdate {
+    Updated(UserRow),
+    /// Refused: it would leave no active admin.
+    WouldRemoveLastAdmin,
+    /// The user no longer exists.
+    Missing,
+}
+
 impl Database {
     /// Applies the change and ends the user's sessions when they were deactivated or their
-    /// password changed; audited without the password.
+    /// password changed (a password change also revokes their API tokens); audited without
+    /// the password.
+    ///
+    /// A change that could take away an admin first locks every active admin row (an
+    /// `UPDATE` on them: row locks on PostgreSQL, the write lock on SQLite, where it is the
+    /// transaction's first statement), so two concurrent demotions are serialised and the
+    /// second sees the first: the last active admin can never be removed.
     pub async fn update_user(
         &self,
         actor: &crate::environments::Actor,
-        current: &UserRow,
+        user_id: i64,
         change: UserChange<'_>,
-    ) -> Result<UserRow, sea_orm::DbErr> {
+    ) -> Result<UserUpdate, sea_orm::DbErr> {
         use sea_orm::TransactionTrait;
         let txn = self.conn.begin().await?;
+        let may_remove_admin =
+            change.role.is_some_and(|r| r != ADMIN) || change.active == Some(false);
+        if may_remove_admin {
+            user::Entity::update_many()
+                .col_expr(user::Column::Active, Expr::col(user::Column::Active).into())
+                .filter(user::Column::Role.eq(ADMIN))
+                .filter(user::Column::Active.eq(true))
+                .exec(&txn)
+                .await?;
+        }
+        let Some(current) = user::Entity::find_by_id(user_id).one(&txn).await? else {
+            return Ok(UserUpdate::Missing);
+        };
+        let loses_admin = current.role == ADMIN
+            && current.active
+            && (change.role.is_some_and(|r| r != ADMIN) || change.active == Some(false));
+        if loses_admin {
+            let other_admins = user::Entity::find()
+                .filter(user::Column::Role.eq(ADMIN))
+                .filter(user::Column::Active.eq(true))
+                .filter(user::Column::Id.ne(user_id))
+                .count(&txn)
+                .await?;
+            if other_admins == 0 {
+                txn.rollback().await?;
+                return Ok(UserUpdate::WouldRemoveLastAdmin);
+            }
+        }
         let mut active: user::ActiveModel = current.clone().into();
         if let Some(role) = change.role {
             active.role = Set(role.to_owned());
@@ -90,6 +135,9 @@ impl Database {
                 sessions = sessions.filter(crate::entities::session::Column::TokenHash.ne(keep));
             }
             sessions.exec(&txn).await?;
+        }
+        if change.password_hash.is_some() {
+            crate::tokens::revoke_all_of_user(&txn, current.id).await?;
         }
         crate::audit::record(
             &txn,
@@ -115,14 +163,16 @@ impl Database {
         )
         .await?;
         txn.commit().await?;
-        Ok(updated)
+        Ok(UserUpdate::Updated(updated))
     }
 
     pub async fn count_active_admins(&self) -> Result<u64, sea_orm::DbErr> {
         user::Entity::find()
-            .filter(user::Column::Role.eq("admin"))
+            .filter(user::Column::Role.eq(ADMIN))
             .filter(user::Column::Active.eq(true))
             .count(&self.conn)
             .await
     }
 }
+
+const ADMIN: &str = "admin";

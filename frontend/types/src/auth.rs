@@ -74,6 +74,12 @@ pub struct LoginResponse {
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct CreateTokenRequest {
     pub name: String,
+    /// The token stops working this many days after it is created.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub expires_in_days: Option<u32>,
+    /// Or at this RFC 3339 time. Without either, the token never expires.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub expires_at: Option<String>,
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize)]
@@ -83,6 +89,8 @@ pub struct CreatedToken {
     pub name: String,
     /// Shown once: only a hash is stored.
     pub token: String,
+    #[serde(default)]
+    pub expires_at: Option<String>,
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize)]
@@ -92,6 +100,9 @@ pub struct TokenSummary {
     pub name: String,
     pub created_at: String,
     pub last_used_at: Option<String>,
+    /// `None` never expires.
+    #[serde(default)]
+    pub expires_at: Option<String>,
 }
 
 #[cfg(test)]

@@ -43,7 +43,10 @@ pub async fn console_gate(
         (Some(state), Some(cookie)) => {
             match state
                 .db
-                .find_live_session(&hash_secret(cookie.value()))
+                .find_live_session(
+                    &hash_secret(cookie.value()),
+                    crate::auth::session_idle_ms(state),
+                )
                 .await
             {
                 Ok(found) => found.and_then(|(_, row)| current_user(&row).ok()),

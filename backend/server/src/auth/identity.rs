@@ -91,7 +91,9 @@ async fn identify(req: &HttpRequest) -> ApiResult<Identity> {
             .db
             .use_token(&hash_secret(token))
             .await?
-            .ok_or_else(|| ApiError::Unauthorized("the API token is unknown or revoked".into()))?;
+            .ok_or_else(|| {
+                ApiError::Unauthorized("the API token is unknown, expired or revoked".into())
+            })?;
         return Ok(Identity {
             user: current_user(&owner)?,
             credential: Credential::ApiToken { id: row.id },
@@ -104,7 +106,7 @@ async fn identify(req: &HttpRequest) -> ApiResult<Identity> {
     let token_hash = hash_secret(cookie.value());
     let (session, owner) = state
         .db
-        .find_live_session(&token_hash)
+        .find_live_session(&token_hash, crate::auth::session_idle_ms(state))
         .await?
         .ok_or_else(|| ApiError::Unauthorized("your session has ended: sign in again".into()))?;
 

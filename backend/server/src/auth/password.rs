@@ -2,10 +2,13 @@
 //! of CPU by design.
 
 use std::sync::OnceLock;
+use std::time::Duration;
 
 use anyhow::Context;
 use argon2::password_hash::{rand_core::OsRng, PasswordHash, PasswordHasher, SaltString};
 use argon2::{Algorithm, Argon2, Params, PasswordVerifier, Version};
+
+use crate::http::{ApiError, ApiResult};
 
 /// OWASP's baseline for argon2id: 19 MiB of memory, 2 passes, 1 lane.
 fn hasher() -> anyhow::Result<Argon2<'static>> {
@@ -42,6 +45,52 @@ pub async fn verify_password(password: String, stored: Option<String>) -> anyhow
     })
     .await
     .context("password verification task")?
+}
+
+/// Caps the argon2 work running at once, server-wide: each hash holds 19 MiB and a core for
+/// tens of milliseconds, so unbounded sign-in attempts would exhaust memory and starve every
+/// other request. A caller that cannot get a slot in time is told to retry (429).
+pub struct PasswordWork {
+    slots: tokio::sync::Semaphore,
+    capacity: usize,
+    wait: Duration,
+}
+
+impl PasswordWork {
+    pub fn new(capacity: usize, wait: Duration) -> Self {
+        PasswordWork {
+            slots: tokio::sync::Semaphore::new(capacity),
+            capacity,
+            wait,
+        }
+    }
+
+    async fn slot(&self) -> ApiResult<tokio::sync::SemaphorePermit<'_>> {
+        let busy = || {
+            ApiError::TooManyRequests {
+            message: format!(
+                "too many passwords are being checked at once (IMPRINT_LOGIN_MAX_CONCURRENT_HASHES = {}): \
+                 retry shortly",
+                self.capacity
+            ),
+            retry_after: Duration::from_secs(1),
+        }
+        };
+        match tokio::time::timeout(self.wait, self.slots.acquire()).await {
+            Ok(Ok(permit)) => Ok(permit),
+            Ok(Err(_)) | Err(_) => Err(busy()),
+        }
+    }
+
+    pub async fn hash(&self, password: String) -> ApiResult<String> {
+        let _slot = self.slot().await?;
+        Ok(hash_password(password).await?)
+    }
+
+    pub async fn verify(&self, password: String, stored: Option<String>) -> ApiResult<bool> {
+        let _slot = self.slot().await?;
+        Ok(verify_password(password, stored).await?)
+    }
 }
 
 fn dummy_hash() -> anyhow::Result<&'static str> {

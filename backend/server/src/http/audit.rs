@@ -1,15 +1,21 @@
-//! The audit log: who changed what, when. Every signed-in role may read it.
+//! The audit log: who changed what, when. Every signed-in role may read it, but entries about
+//! user accounts show their email and role only to admins: `GET /users` is admin-only, and the
+//! log must not be a way around it.
 
 use std::collections::HashMap;
 
 use actix_web::{get, web};
-use imprint_store::audit::AuditFilter;
-use imprint_types::AuditView;
+use imprint_store::audit::{AuditFilter, AuditRow};
+use imprint_types::{AuditView, Role};
 use serde::Deserialize;
 
 use super::{iso_time, ApiResult};
 use crate::auth::Identity;
 use crate::state::AppState;
+
+/// Actions about user accounts, whose target is an email and whose values hold roles.
+const ACCOUNT_ACTIONS: &str = "user.";
+const REDACTED: &str = "(a user: shown to admins only)";
 
 #[derive(Deserialize)]
 pub struct AuditQuery {
@@ -28,7 +34,7 @@ pub struct AuditQuery {
 #[get("/audit")]
 pub async fn list(
     state: web::Data<AppState>,
-    _identity: Identity,
+    identity: Identity,
     query: web::Query<AuditQuery>,
 ) -> ApiResult<web::Json<Vec<AuditView>>> {
     let environments: HashMap<i64, String> = state
@@ -54,8 +60,20 @@ pub async fn list(
         .db
         .audit_entries(&filter, query.limit.unwrap_or(200).min(1000))
         .await?;
+    let sees_accounts = identity.user.role.allows(Role::Admin);
     Ok(web::Json(
         rows.into_iter()
+            .map(|row| {
+                if sees_accounts || !row.action.starts_with(ACCOUNT_ACTIONS) {
+                    return row;
+                }
+                AuditRow {
+                    target: REDACTED.to_owned(),
+                    old_value: None,
+                    new_value: None,
+                    ..row
+                }
+            })
             .map(|row| AuditView {
                 id: row.id,
                 at: iso_time(row.at),

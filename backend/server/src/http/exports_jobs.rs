@@ -135,6 +135,21 @@ pub async fn create(
         gzip: body.gzip,
         criteria: body.criteria,
     };
+    let quota = state.settings.accounts.export_jobs_per_user;
+    let _turn = state.exports.quota_turn().await;
+    let unfinished = state
+        .db
+        .count_unfinished_export_jobs_of_user(identity.user.id)
+        .await?;
+    if unfinished >= quota as u64 {
+        return Err(ApiError::TooManyRequests {
+            message: format!(
+                "you have {unfinished} export jobs queued or running, the most allowed \
+                 (IMPRINT_EXPORT_JOBS_PER_USER = {quota}): wait for one to finish"
+            ),
+            retry_after: std::time::Duration::from_secs(30),
+        });
+    }
     let job = state
         .exports
         .create(CreateJob {

@@ -33,6 +33,7 @@ mod usage;
 mod users;
 
 pub use error::{ApiError, ApiResult};
+pub use live::TailSlots;
 pub use routes::configure;
 pub use security_headers::security_headers;
 

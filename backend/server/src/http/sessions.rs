@@ -7,7 +7,6 @@ use imprint_types::{CurrentUser, LoginRequest, LoginResponse};
 
 use super::{ApiError, ApiResult};
 use crate::auth::identity::current_user;
-use crate::auth::password::verify_password;
 use crate::auth::secrets::new_secret;
 use crate::auth::{Credential, Identity, CSRF_COOKIE, SESSION_COOKIE};
 use crate::state::AppState;
@@ -22,18 +21,8 @@ pub async fn login(
 ) -> ApiResult<HttpResponse> {
     let LoginRequest { email, password } = body.into_inner();
     let email = normalize_email(&email).map_err(|_| ApiError::InvalidCredentials)?;
-    // The peer address, not X-Forwarded-For, which a guesser could vary at will.
-    let address = req
-        .peer_addr()
-        .map(|a| a.ip().to_string())
-        .unwrap_or_default();
-
-    if let Err(wait) = state.login_throttle.check(&email, &address) {
-        return Err(ApiError::TooManyRequests {
-            message: "too many failed sign-ins: wait before trying again".into(),
-            retry_after: wait,
-        });
-    }
+    let address = state.trusted_proxies.client_address(&req);
+    throttled(&state, &email, &address)?;
 
     let user = state
         .db
@@ -41,13 +30,13 @@ pub async fn login(
         .await?
         .filter(|u| u.active);
     let stored_hash = user.as_ref().map(|u| u.password_hash.clone());
-    if !verify_password(password, stored_hash).await? {
+    if !state.passwords.verify(password, stored_hash).await? {
         state.login_throttle.record_failure(&email, &address);
-        tracing::info!("sign-in refused");
+        tracing::info!(%address, "sign-in refused");
         return Err(ApiError::InvalidCredentials);
     }
     let user = user.ok_or(ApiError::InvalidCredentials)?;
-    state.login_throttle.record_success(&email, &address);
+    state.login_throttle.record_success(&email);
 
     let session_secret = new_secret("");
     let csrf_token = new_secret("");
@@ -60,6 +49,7 @@ pub async fn login(
             user.id,
             &csrf_token,
             expires_at,
+            crate::auth::session_idle_ms(&state),
         )
         .await?;
 
@@ -84,6 +74,21 @@ pub async fn login(
             user: current_user(&user)?,
             csrf_token,
         }))
+}
+
+/// Refuses a password check while the account or the address must wait (429, Retry-After).
+pub fn throttled(state: &AppState, email: &str, address: &str) -> ApiResult<()> {
+    state
+        .login_throttle
+        .check(email, address)
+        .map_err(|wait| ApiError::TooManyRequests {
+            message: format!(
+                "too many failed password checks for this account or from this address: \
+                 wait {} s before trying again (delays grow with each failure)",
+                wait.as_secs().max(1)
+            ),
+            retry_after: wait,
+        })
 }
 
 #[utoipa::path(post, path = "/api/v1/auth/logout", tag = "auth", responses((status = 200, description = "Success"), (status = "4XX", description = "The JSON error", body = imprint_types::ApiErrorBody)))]

@@ -1,14 +1,14 @@
 //! Console users, managed by admins.
 
-use actix_web::{get, patch, post, web, HttpResponse};
+use actix_web::{get, patch, post, web, HttpRequest, HttpResponse};
 use imprint_domain::account::{check_password_strength, normalize_email};
 use imprint_store::audit::{self, AuditEntry};
-use imprint_store::users::{NewUser, UserChange, UserRow};
+use imprint_store::users::{NewUser, UserChange, UserRow, UserUpdate};
 use imprint_types::{ChangePasswordRequest, CreateUserRequest, Role, UpdateUserRequest, UserView};
 
 use super::environments::actor;
+use super::sessions::throttled;
 use super::{ApiError, ApiResult};
-use crate::auth::password::{hash_password, verify_password};
 use crate::auth::Identity;
 use crate::state::AppState;
 
@@ -34,7 +34,7 @@ pub async fn create_user(
             "a user with email {email} already exists"
         )));
     }
-    let hash = hash_password(password).await?;
+    let hash = state.passwords.hash(password).await?;
     let row = state
         .db
         .insert_user(NewUser {
@@ -99,25 +99,12 @@ pub async fn update_user(
     body: web::Json<UpdateUserRequest>,
 ) -> ApiResult<web::Json<UserView>> {
     identity.require(Role::Admin)?;
-    let current = state
-        .db
-        .find_user(*id)
-        .await?
-        .ok_or_else(|| ApiError::NotFound(format!("there is no user {id}")))?;
     let body = body.into_inner();
-    let loses_admin = current.role == Role::Admin.as_str()
-        && current.active
-        && (body.role.is_some_and(|r| r != Role::Admin) || body.active == Some(false));
-    if loses_admin && state.db.count_active_admins().await? <= 1 {
-        return Err(ApiError::Conflict(
-            "this is the last active admin: make another admin first".into(),
-        ));
-    }
     let password_hash = match body.password {
         Some(password) => {
             check_password_strength(&password)
                 .map_err(|e| ApiError::bad_request("weak_password", e.to_string()))?;
-            Some(hash_password(password).await?)
+            Some(state.passwords.hash(password).await?)
         }
         None => None,
     };
@@ -127,18 +114,21 @@ pub async fn update_user(
         password_hash: password_hash.as_deref(),
         keep_session: None,
     };
-    let updated = state
-        .db
-        .update_user(&actor(&identity), &current, change)
-        .await?;
-    Ok(web::Json(user_view(updated)?))
+    match state.db.update_user(&actor(&identity), *id, change).await? {
+        UserUpdate::Updated(updated) => Ok(web::Json(user_view(updated)?)),
+        UserUpdate::WouldRemoveLastAdmin => Err(ApiError::Conflict(
+            "this is the last active admin: make another admin first".into(),
+        )),
+        UserUpdate::Missing => Err(ApiError::NotFound(format!("there is no user {id}"))),
+    }
 }
 
 #[utoipa::path(post, path = "/api/v1/me/password", tag = "auth", request_body = ChangePasswordRequest,
-    responses((status = 204, description = "Changed; other sessions ended"),
+    responses((status = 204, description = "Changed; other sessions ended, API tokens revoked"),
               (status = "4XX", description = "The JSON error", body = imprint_types::ApiErrorBody)))]
 #[post("/me/password")]
 pub async fn change_own_password(
+    req: HttpRequest,
     state: web::Data<AppState>,
     identity: Identity,
     body: web::Json<ChangePasswordRequest>,
@@ -152,7 +142,18 @@ pub async fn change_own_password(
         .find_user(identity.user.id)
         .await?
         .ok_or_else(|| ApiError::Unauthorized("your account no longer exists".into()))?;
-    if !verify_password(current_password, Some(current.password_hash.clone())).await? {
+    // Checking the current password is a password guess like a sign-in: same throttle, same
+    // cap on hashing work, so a stolen session cannot brute-force the password through here.
+    let address = state.trusted_proxies.client_address(&req);
+    throttled(&state, &current.email, &address)?;
+    let verified = state
+        .passwords
+        .verify(current_password, Some(current.password_hash.clone()))
+        .await?;
+    if !verified {
+        state
+            .login_throttle
+            .record_failure(&current.email, &address);
         return Err(ApiError::bad_request(
             "wrong_password",
             "the current password is wrong",
@@ -160,8 +161,10 @@ pub async fn change_own_password(
     }
     check_password_strength(&new_password)
         .map_err(|e| ApiError::bad_request("weak_password", e.to_string()))?;
-    let hash = hash_password(new_password).await?;
-    // Other sessions end; the one changing the password stays signed in.
+    state.login_throttle.record_success(&current.email);
+    let hash = state.passwords.hash(new_password).await?;
+    // Other sessions end and API tokens are revoked; the session changing the password stays
+    // signed in.
     let keep = match &identity.credential {
         crate::auth::Credential::Session { token_hash } => Some(token_hash.as_str()),
         crate::auth::Credential::ApiToken { .. } => None,
@@ -171,9 +174,14 @@ pub async fn change_own_password(
         keep_session: keep,
         ..UserChange::default()
     };
-    state
+    match state
         .db
-        .update_user(&actor(&identity), &current, change)
-        .await?;
-    Ok(HttpResponse::NoContent().finish())
+        .update_user(&actor(&identity), current.id, change)
+        .await?
+    {
+        UserUpdate::Updated(_) => Ok(HttpResponse::NoContent().finish()),
+        UserUpdate::Missing | UserUpdate::WouldRemoveLastAdmin => Err(ApiError::Unauthorized(
+            "your account no longer exists".into(),
+        )),
+    }
 }

@@ -119,7 +119,8 @@ async fn cookie_authenticated_writes_without_the_csrf_token_are_refused() {
 
 #[actix_web::test]
 async fn repeated_failed_sign_ins_are_throttled_even_with_the_right_password_next() {
-    let app = spawn_app().await;
+    // A long first delay, so the throttle is still on however slow hashing is here.
+    let app = spawn_app_with(|s| s.accounts.login_delay_base_seconds = 600).await;
     let client = app.client();
     for _ in 0..5 {
         let response = app.login(&client, ADMIN_EMAIL, "guess guess guess").await;

@@ -9,13 +9,17 @@ mod browser;
 mod console;
 mod console_api;
 mod crash;
+mod credentials;
 mod definitions;
 mod environments;
 mod errors;
 mod exports;
 mod hostile;
 mod live;
+mod live_limits;
+mod login_limits;
 mod native_ingest;
+
 mod retention;
 mod split_ingest;
 mod tokens;

@@ -11,6 +11,8 @@ pub struct Model {
     pub csrf_token: String,
     pub created_at: i64,
     pub expires_at: i64,
+    /// Moves forward while the session is used; past it the session has ended.
+    pub idle_expires_at: i64,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]

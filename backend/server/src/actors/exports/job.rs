@@ -33,6 +33,9 @@ const CHECKPOINTS_AHEAD: usize = 4;
 pub struct JobSettings {
     pub dir: PathBuf,
     pub ttl_days: u32,
+    /// A job running longer fails (`IMPRINT_EXPORT_JOB_TIMEOUT_SECONDS`), so one huge export
+    /// cannot hold the queue for ever.
+    pub timeout: std::time::Duration,
 }
 
 /// The spec a job row stores.

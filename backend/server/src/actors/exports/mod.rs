@@ -72,8 +72,16 @@ impl ExportJobsActor {
                         return Err(());
                     }
                 };
-                if let Err(e) = job::run(&db, &job, &settings).await {
-                    fail(&db, &job, &settings, e).await;
+                match tokio::time::timeout(settings.timeout, job::run(&db, &job, &settings)).await {
+                    Ok(Ok(())) => {}
+                    Ok(Err(e)) => fail(&db, &job, &settings, e).await,
+                    Err(_) => {
+                        let limit = anyhow::anyhow!(
+                            "it ran longer than {} s (IMPRINT_EXPORT_JOB_TIMEOUT_SECONDS)",
+                            settings.timeout.as_secs()
+                        );
+                        fail(&db, &job, &settings, limit).await;
+                    }
                 }
                 Ok(true)
             }
@@ -182,23 +190,45 @@ impl Handler<CreateJob> for ExportJobsActor {
 #[derive(Clone)]
 pub struct ExportJobs {
     addr: Addr<ExportJobsActor>,
+    /// Serialises "count the user's unfinished jobs, then queue one", so concurrent requests
+    /// cannot exceed the per-user quota together.
+    quota: std::sync::Arc<tokio::sync::Mutex<()>>,
+}
+
+/// Where export job files go, how long they stay and how long a job may run.
+pub struct JobLimits {
+    pub dir: PathBuf,
+    pub ttl_days: u32,
+    pub timeout: Duration,
 }
 
 impl ExportJobs {
     /// Expires what is due, then starts the actor, which takes up unfinished jobs at once.
     /// The start-up look is awaited here rather than left running in the actor, so that a
     /// server that stops right away has no query in flight. Must run inside an actix system.
-    pub async fn start(db: Database, dir: PathBuf, ttl_days: u32) -> anyhow::Result<ExportJobs> {
+    pub async fn start(db: Database, limits: JobLimits) -> anyhow::Result<ExportJobs> {
         expire(&db).await?;
         let unfinished = db.next_export_job().await?.is_some();
         let addr = ExportJobsActor {
             db,
-            settings: JobSettings { dir, ttl_days },
+            settings: JobSettings {
+                dir: limits.dir,
+                ttl_days: limits.ttl_days,
+                timeout: limits.timeout,
+            },
             busy: false,
             retry: unfinished,
         }
         .start();
-        Ok(ExportJobs { addr })
+        Ok(ExportJobs {
+            addr,
+            quota: Default::default(),
+        })
+    }
+
+    /// Held while a request checks the quota and queues its job.
+    pub async fn quota_turn(&self) -> tokio::sync::MutexGuard<'_, ()> {
+        self.quota.lock().await
     }
 
     pub async fn create(&self, job: CreateJob) -> Result<Result<ExportJobRow, DbErr>, ActorError> {

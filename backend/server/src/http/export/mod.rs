@@ -11,6 +11,8 @@ pub use count::{__path_count_events, __path_count_impressions, count_events, cou
 use actix_web::http::header::{self, ContentEncoding};
 use actix_web::web::Bytes;
 use actix_web::{get, web, HttpRequest, HttpResponse};
+use std::time::Duration;
+
 use futures::Stream;
 use tokio::sync::mpsc;
 
@@ -77,8 +79,14 @@ async fn stream_export(
     let scan = Scan::open(&state.db, &spec, env.id).await?;
     let encoder = Encoder::new(&spec)?;
     let name = spec.file_name(&format!("{}-{}", kind.as_str(), env.name));
-    Ok(download_headers(HttpResponse::Ok(), &spec, &name)
-        .streaming(encoded(read_ahead(scan), encoder)))
+    let stall = Duration::from_secs(state.settings.accounts.stream_stall_timeout_seconds.max(1));
+    Ok(
+        download_headers(HttpResponse::Ok(), &spec, &name).streaming(encoded(
+            read_ahead(scan),
+            encoder,
+            stall,
+        )),
+    )
 }
 
 /// Content type, file name, and no second compression of compressed bytes by the middleware.
@@ -105,14 +113,22 @@ const CHUNKS_AHEAD: usize = 2;
 fn encoded(
     pages: mpsc::Receiver<ReadPage>,
     encoder: Encoder,
+    stall: Duration,
 ) -> impl Stream<Item = Result<Bytes, actix_web::Error>> {
     let (chunks, receiver) = mpsc::channel(CHUNKS_AHEAD);
     // One thread encodes the whole export: a Parquet row group is built and written where its
     // memory was allocated (one malloc arena, not one per pool thread), and no thread hop per
-    // page. It stops when the client goes away (the receiver is dropped).
+    // page. It stops when the client goes away (the receiver is dropped), or when the client
+    // stays connected but takes nothing for `stall`: a blocking thread is never pinned by a
+    // reader that stopped reading.
     actix_web::rt::task::spawn_blocking(move || {
-        if let Err(e) = encode_all(pages, encoder, &chunks) {
-            let _ = chunks.blocking_send(Err(e));
+        let out = Chunks {
+            sender: chunks,
+            runtime: tokio::runtime::Handle::current(),
+            stall,
+        };
+        if let Err(e) = encode_all(pages, encoder, &out) {
+            out.send(Err(e));
         }
     });
     futures::stream::unfold(receiver, |mut receiver| async move {
@@ -121,23 +137,50 @@ fn encoded(
     })
 }
 
+/// Where the encoding thread sends its chunks, waiting at most `stall` for room.
+struct Chunks {
+    sender: mpsc::Sender<anyhow::Result<Bytes>>,
+    runtime: tokio::runtime::Handle,
+    stall: Duration,
+}
+
+impl Chunks {
+    /// False when the client is gone or has taken nothing for `stall`.
+    fn send(&self, chunk: anyhow::Result<Bytes>) -> bool {
+        match self
+            .runtime
+            .block_on(self.sender.send_timeout(chunk, self.stall))
+        {
+            Ok(()) => true,
+            Err(mpsc::error::SendTimeoutError::Timeout(_)) => {
+                tracing::info!(
+                    stall_seconds = self.stall.as_secs(),
+                    "an export's reader stopped reading: export abandoned"
+                );
+                false
+            }
+            Err(mpsc::error::SendTimeoutError::Closed(_)) => false,
+        }
+    }
+}
+
 fn encode_all(
     mut pages: mpsc::Receiver<ReadPage>,
     mut encoder: Encoder,
-    chunks: &mpsc::Sender<anyhow::Result<Bytes>>,
+    chunks: &Chunks,
 ) -> anyhow::Result<()> {
     while let Some(next) = pages.blocking_recv() {
         let (page, _) = next?;
         let mut out = Vec::new();
         encoder.write_page(&page, &mut out)?;
         // Parquet keeps rows until a row group is full: often nothing to send yet.
-        if !out.is_empty() && chunks.blocking_send(Ok(Bytes::from(out))).is_err() {
+        if !out.is_empty() && !chunks.send(Ok(Bytes::from(out))) {
             return Ok(());
         }
     }
     let mut out = Vec::new();
     encoder.finish(&mut out)?;
-    let _ = chunks.blocking_send(Ok(Bytes::from(out)));
+    chunks.send(Ok(Bytes::from(out)));
     Ok(())
 }
 

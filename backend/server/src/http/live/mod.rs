@@ -5,10 +5,13 @@
 //! skips rows and says so in `stats` events (matched, sent, skipped). A slow client never
 //! slows ingestion (it reads a broadcast it may fall behind on, and is told how much it
 //! missed). Heartbeats keep proxies from closing an idle stream; a `diagnostic` event
-//! explains an empty tail. A closed connection ends its task by the next heartbeat (2 s).
+//! explains an empty tail. A closed connection ends its task by the next heartbeat (2 s), and
+//! a client that stays connected but stops reading is dropped once its bounded buffer has been
+//! full for `STALLED_AFTER`. Open tails are capped per user and per server (429 past them).
 
 mod filter;
 mod replay;
+mod slots;
 mod tail;
 
 use actix_web::http::header;
@@ -16,6 +19,7 @@ use actix_web::web::Bytes;
 use actix_web::{get, web, HttpRequest, HttpResponse};
 
 pub use filter::LiveQuery;
+pub use slots::TailSlots;
 
 use super::environments::find_environment;
 use super::ApiResult;
@@ -36,15 +40,16 @@ const CLIENT_BUFFER: usize = 512;
 pub async fn impressions(
     req: HttpRequest,
     state: web::Data<AppState>,
-    _identity: Identity,
+    identity: Identity,
     path: web::Path<String>,
 ) -> ApiResult<HttpResponse> {
     let env = find_environment(&state, &path).await?;
     let query = LiveQuery::parse(req.query_string())?;
+    let slot = state.live_tails.take(identity.user.id)?;
     // Subscribe before reading the replay, so nothing committed in between is missed.
     let feed = state.ingest.writer.subscribe();
     let replay = replay::impressions(&state.db, env.id, &query).await?;
-    Ok(stream(&state, env.id, query, feed, replay))
+    Ok(stream(&state, env.id, query, feed, replay, slot))
 }
 
 #[utoipa::path(get, path = "/api/v1/environments/{env}/events/live", tag = "impressions",
@@ -57,15 +62,16 @@ pub async fn impressions(
 pub async fn events(
     req: HttpRequest,
     state: web::Data<AppState>,
-    _identity: Identity,
+    identity: Identity,
     path: web::Path<String>,
 ) -> ApiResult<HttpResponse> {
     let env = find_environment(&state, &path).await?;
     let query = LiveQuery::parse(req.query_string())?;
+    let slot = state.live_tails.take(identity.user.id)?;
     // Subscribe before reading the replay, so nothing committed in between is missed.
     let feed = state.ingest.writer.subscribe_events();
     let replay = replay::events(&state.db, env.id, &query).await?;
-    Ok(stream(&state, env.id, query, feed, replay))
+    Ok(stream(&state, env.id, query, feed, replay, slot))
 }
 
 fn stream<R: tail::LiveRecord>(
@@ -74,15 +80,23 @@ fn stream<R: tail::LiveRecord>(
     query: LiveQuery,
     feed: tokio::sync::broadcast::Receiver<std::sync::Arc<Vec<R>>>,
     replay: Vec<R>,
+    slot: slots::TailSlot,
 ) -> HttpResponse {
     let (sender, receiver) = tokio::sync::mpsc::channel::<Bytes>(CLIENT_BUFFER);
     let context = tail::Tail {
+        stall: std::time::Duration::from_secs(
+            state.settings.accounts.stream_stall_timeout_seconds.max(1),
+        ),
         environment_id,
         query,
         flags: state.flags.clone(),
         activity: state.ingest.activity.clone(),
     };
-    actix_web::rt::spawn(context.run(feed, replay, sender));
+    actix_web::rt::spawn(async move {
+        // The slot is given back when the tail ends.
+        let _slot = slot;
+        context.run(feed, replay, sender).await;
+    });
     let body = futures::stream::unfold(receiver, |mut receiver| async move {
         receiver
             .recv()

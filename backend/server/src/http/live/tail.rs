@@ -208,7 +208,16 @@ impl Sampler {
     }
 }
 
+/// Sends a chunk to the client's bounded buffer. False when the client is gone, or when the
+/// buffer stayed full for `stall`: a client that stopped reading ends its tail rather than
+/// keep its task and subscription forever.
+async fn deliver(out: &mpsc::Sender<Bytes>, chunk: Bytes, stall: Duration) -> bool {
+    out.send_timeout(chunk, stall).await.is_ok()
+}
+
 pub struct Tail {
+    /// How long the client's buffer may stay full (`IMPRINT_STREAM_STALL_TIMEOUT_SECONDS`).
+    pub stall: Duration,
     pub environment_id: i64,
     pub query: LiveQuery,
     pub flags: Flags,
@@ -226,12 +235,12 @@ impl Tail {
         let replayed: HashSet<(String, String, i64, String)> =
             replay.iter().map(LiveRecord::identity).collect();
         for row in &replay {
-            if out.send(row.to_event(true)).await.is_err() {
+            if !deliver(&out, row.to_event(true), self.stall).await {
                 return;
             }
         }
         let ready = json!({ "replayed": replay.len(), "max_rate": self.query.max_rate });
-        if out.send(sse("ready", &ready)).await.is_err() {
+        if !deliver(&out, sse("ready", &ready), self.stall).await {
             return;
         }
 
@@ -293,7 +302,7 @@ impl Tail {
                     }
                 }
                 _ = heartbeat.tick() => {
-                    if out.send(Bytes::from_static(b": keep-alive\n\n")).await.is_err() {
+                    if !deliver(&out, Bytes::from_static(b": keep-alive\n\n"), self.stall).await {
                         return;
                     }
                 }
@@ -315,14 +324,14 @@ impl Tail {
                 "sampling": skipped > 0,
                 "max_rate": self.query.max_rate,
             });
-            if out.send(sse("stats", &stats)).await.is_err() {
+            if !deliver(out, sse("stats", &stats), self.stall).await {
                 return false;
             }
         }
         let behind = window.skipped_slow + window.skipped_lag;
         if behind > 0 {
             let notice = json!({ "message": format!("the connection fell behind: {behind} impressions were skipped") });
-            if out.send(sse("notice", &notice)).await.is_err() {
+            if !deliver(out, sse("notice", &notice), self.stall).await {
                 return false;
             }
         }
@@ -367,9 +376,12 @@ impl Tail {
             ));
         }
         if !reasons.is_empty() {
-            let _ = out
-                .send(sse("diagnostic", &json!({ "reasons": reasons })))
-                .await;
+            let _ = deliver(
+                out,
+                sse("diagnostic", &json!({ "reasons": reasons })),
+                self.stall,
+            )
+            .await;
         }
     }
 }

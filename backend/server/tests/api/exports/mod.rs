@@ -2,7 +2,9 @@
 //! download, across a restart and past their expiry.
 
 mod count;
+mod formulas;
 mod jobs;
+mod limits;
 mod streaming;
 
 use std::io::Read;

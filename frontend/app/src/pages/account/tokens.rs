@@ -45,7 +45,15 @@ pub fn Tokens() -> impl IntoView {
         notice.set(None);
         pending.set(true);
         spawn_local(async move {
-            match api::post::<_, CreatedToken>("/api/v1/tokens", &CreateTokenRequest { name }).await
+            match api::post::<_, CreatedToken>(
+                "/api/v1/tokens",
+                &CreateTokenRequest {
+                    name,
+                    expires_in_days: None,
+                    expires_at: None,
+                },
+            )
+            .await
             {
                 Ok(token) => {
                     created.set(Some(token));
