@@ -19,7 +19,7 @@ mod live;
 mod live_limits;
 mod login_limits;
 mod native_ingest;
-
+mod rbac;
 mod retention;
 mod split_ingest;
 mod tokens;

@@ -1,0 +1,562 @@
+//! The RBAC matrix: every route of the OpenAPI document × every kind of caller, with who may
+//! call what written once in `ROUTES`. A route in the document without a row here (or a row
+//! for a route that is gone) fails the test, so a new route is guarded on purpose.
+//!
+//! Outcomes are compared by class: 401 (no usable credential), 403 (a credential that may
+//! not do this), or allowed (anything else below 500: success, or a 4xx about the request
+//! itself, such as validation or a missing resource).
+
+use std::collections::BTreeSet;
+
+use reqwest::{Client, Method, RequestBuilder, StatusCode};
+use serde_json::{json, Value};
+
+use crate::helpers::*;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Caller {
+    Anonymous,
+    ViewerSession,
+    EditorSession,
+    AdminSession,
+    ViewerToken,
+    EditorToken,
+    AdminToken,
+    ServerKey,
+    ClientKey,
+}
+
+const CALLERS: [Caller; 9] = [
+    Caller::Anonymous,
+    Caller::ViewerSession,
+    Caller::EditorSession,
+    Caller::AdminSession,
+    Caller::ViewerToken,
+    Caller::EditorToken,
+    Caller::AdminToken,
+    Caller::ServerKey,
+    Caller::ClientKey,
+];
+
+/// Roles in the order of what they allow.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+enum Role {
+    Viewer,
+    Editor,
+    Admin,
+}
+
+impl Caller {
+    fn user_role(self) -> Option<Role> {
+        match self {
+            Caller::ViewerSession | Caller::ViewerToken => Some(Role::Viewer),
+            Caller::EditorSession | Caller::EditorToken => Some(Role::Editor),
+            Caller::AdminSession | Caller::AdminToken => Some(Role::Admin),
+            _ => None,
+        }
+    }
+}
+
+/// Who may call a route.
+#[derive(Debug, Clone, Copy)]
+enum Access {
+    /// Anyone, signed in or not.
+    Public,
+    /// Signing in: anyone, with the right password.
+    SignIn,
+    /// A console user (session or personal API token) with at least this role.
+    User(Role),
+    /// An environment's SDK key: server-side keys always; client-side keys when `client`.
+    SdkKey { client: bool },
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Outcome {
+    Allowed,
+    Unauthenticated,
+    Forbidden,
+}
+
+impl Access {
+    fn expected(self, caller: Caller) -> Outcome {
+        match self {
+            Access::Public | Access::SignIn => Outcome::Allowed,
+            Access::User(required) => match caller.user_role() {
+                None => Outcome::Unauthenticated,
+                Some(role) if role >= required => Outcome::Allowed,
+                Some(_) => Outcome::Forbidden,
+            },
+            Access::SdkKey { client } => match caller {
+                Caller::ServerKey => Outcome::Allowed,
+                Caller::ClientKey if client => Outcome::Allowed,
+                Caller::ClientKey => Outcome::Forbidden,
+                _ => Outcome::Unauthenticated,
+            },
+        }
+    }
+}
+
+struct Route {
+    method: &'static str,
+    /// As in the OpenAPI document.
+    path: &'static str,
+    access: Access,
+    /// The path to call, when it needs a query; `{…}` parameters are filled in by `concrete`.
+    call: Option<&'static str>,
+    /// A body that is well-formed, so that refusals come from authorisation, not parsing.
+    body: Option<&'static str>,
+}
+
+const fn route(method: &'static str, path: &'static str, access: Access) -> Route {
+    Route {
+        method,
+        path,
+        access,
+        call: None,
+        body: None,
+    }
+}
+
+const fn with_body(
+    method: &'static str,
+    path: &'static str,
+    access: Access,
+    body: &'static str,
+) -> Route {
+    Route {
+        method,
+        path,
+        access,
+        call: None,
+        body: Some(body),
+    }
+}
+
+const fn with_call(
+    method: &'static str,
+    path: &'static str,
+    access: Access,
+    call: &'static str,
+) -> Route {
+    Route {
+        method,
+        path,
+        access,
+        call: Some(call),
+        body: None,
+    }
+}
+
+use Access::{Public, SdkKey, SignIn, User};
+use Role::{Admin, Editor, Viewer};
+
+const ANY_KEY: Access = SdkKey { client: true };
+const SERVER_KEY: Access = SdkKey { client: false };
+
+const DEFINITION: &str = r#"{"name":"checkout","traffic_type":"user","default_treatment":"off",
+    "treatments":[{"name":"on"},{"name":"off"}],"rules":[],"default_rule":{"treatment":"on"}}"#;
+
+/// The matrix: who may call each route.
+const ROUTES: &[Route] = &[
+    route("get", "/healthz", Public),
+    route("get", "/readyz", Public),
+    with_body(
+        "post",
+        "/api/v1/auth/login",
+        SignIn,
+        r#"{"email":"admin@example.com","password":"admin password 123"}"#,
+    ),
+    route("post", "/api/v1/auth/logout", User(Viewer)),
+    route("get", "/api/v1/me", User(Viewer)),
+    with_body(
+        "post",
+        "/api/v1/me/password",
+        User(Viewer),
+        r#"{"current_password":"not it","new_password":"a brand new password"}"#,
+    ),
+    with_body("post", "/api/v1/tokens", User(Viewer), r#"{"name":"rbac"}"#),
+    route("get", "/api/v1/tokens", User(Viewer)),
+    route("delete", "/api/v1/tokens/{id}", User(Viewer)),
+    with_body(
+        "post",
+        "/api/v1/users",
+        User(Admin),
+        r#"{"email":"rbac-new@example.com","password":"a long enough password","role":"viewer"}"#,
+    ),
+    route("get", "/api/v1/users", User(Admin)),
+    with_body(
+        "patch",
+        "/api/v1/users/{id}",
+        User(Admin),
+        r#"{"role":"viewer"}"#,
+    ),
+    route("get", "/api/v1/audit", User(Viewer)),
+    with_body(
+        "post",
+        "/api/v1/environments",
+        User(Admin),
+        r#"{"name":"rbac-new","retention_days":30}"#,
+    ),
+    route("get", "/api/v1/environments", User(Viewer)),
+    route("get", "/api/v1/environments/{env}", User(Viewer)),
+    with_body(
+        "patch",
+        "/api/v1/environments/{env}",
+        User(Admin),
+        r#"{"retention_days":3650}"#,
+    ),
+    with_body(
+        "post",
+        "/api/v1/environments/{env}/keys",
+        User(Admin),
+        r#"{"kind":"server"}"#,
+    ),
+    route(
+        "delete",
+        "/api/v1/environments/{env}/keys/{id}",
+        User(Admin),
+    ),
+    route("get", "/api/v1/environments/{env}/flags", User(Viewer)),
+    route(
+        "get",
+        "/api/v1/environments/{env}/flags/{flag}",
+        User(Viewer),
+    ),
+    route(
+        "get",
+        "/api/v1/environments/{env}/flags/{flag}/monitoring",
+        User(Viewer),
+    ),
+    with_body(
+        "put",
+        "/api/v1/environments/{env}/flags/{flag}/tracking",
+        User(Editor),
+        r#"{"enabled":true}"#,
+    ),
+    with_body(
+        "put",
+        "/api/v1/environments/{env}/flags/{flag}/definition",
+        User(Editor),
+        DEFINITION,
+    ),
+    with_body(
+        "post",
+        "/api/v1/environments/{env}/flags/{flag}/kill",
+        User(Editor),
+        "{}",
+    ),
+    with_body(
+        "post",
+        "/api/v1/environments/{env}/flags/{flag}/restore",
+        User(Editor),
+        "{}",
+    ),
+    route(
+        "get",
+        "/api/v1/environments/{env}/definitions",
+        User(Viewer),
+    ),
+    route("get", "/api/v1/environments/{env}/segments", User(Viewer)),
+    with_body(
+        "put",
+        "/api/v1/environments/{env}/segments/{segment}",
+        User(Editor),
+        r#"{"keys":["u1"]}"#,
+    ),
+    route("get", "/api/v1/traffic-types", User(Viewer)),
+    with_body(
+        "post",
+        "/api/v1/traffic-types",
+        User(Admin),
+        r#"{"name":"account"}"#,
+    ),
+    with_body(
+        "post",
+        "/api/v1/environments/{env}/import",
+        User(Editor),
+        r#"{"segments":[]}"#,
+    ),
+    route("get", "/api/v1/environments/{env}/retention", User(Viewer)),
+    route(
+        "post",
+        "/api/v1/environments/{env}/retention/run",
+        User(Admin),
+    ),
+    route("get", "/api/v1/environments/{env}/usage", User(Viewer)),
+    route(
+        "get",
+        "/api/v1/environments/{env}/impressions/live",
+        User(Viewer),
+    ),
+    route(
+        "get",
+        "/api/v1/environments/{env}/events/live",
+        User(Viewer),
+    ),
+    route(
+        "get",
+        "/api/v1/environments/{env}/impressions/export",
+        User(Viewer),
+    ),
+    route(
+        "get",
+        "/api/v1/environments/{env}/events/export",
+        User(Viewer),
+    ),
+    route(
+        "get",
+        "/api/v1/environments/{env}/impressions/count",
+        User(Viewer),
+    ),
+    route(
+        "get",
+        "/api/v1/environments/{env}/events/count",
+        User(Viewer),
+    ),
+    with_body(
+        "post",
+        "/api/v1/environments/{env}/exports",
+        User(Viewer),
+        "{}",
+    ),
+    route("get", "/api/v1/environments/{env}/exports", User(Viewer)),
+    route(
+        "get",
+        "/api/v1/environments/{env}/exports/{id}",
+        User(Viewer),
+    ),
+    route(
+        "get",
+        "/api/v1/environments/{env}/exports/{id}/download",
+        User(Viewer),
+    ),
+    with_body("post", "/api/v1/impressions", ANY_KEY, "[]"),
+    with_body("post", "/api/v1/events", ANY_KEY, "[]"),
+    with_body("post", "/api/testImpressions/bulk", ANY_KEY, "[]"),
+    with_body(
+        "post",
+        "/api/testImpressions/count",
+        ANY_KEY,
+        r#"{"pf":[]}"#,
+    ),
+    with_body("post", "/api/events/bulk", ANY_KEY, "[]"),
+    // Split's client-side SDKs never post here; refusing client-side keys (403) is the lead's
+    // part of issue 10: this row becomes SERVER_KEY when that lands.
+    with_body("post", "/api/v1/keys/ss", ANY_KEY, r#"{"keys":[]}"#),
+    with_body("post", "/api/v1/keys/cs", ANY_KEY, r#"{"keys":[]}"#),
+    with_body("post", "/api/v1/metrics/{kind}", ANY_KEY, "{}"),
+    with_body("post", "/api/v1/evaluate", ANY_KEY, r#"{"key":"u1"}"#),
+    with_call(
+        "get",
+        "/api/splitChanges",
+        ANY_KEY,
+        "/api/splitChanges?since=-1",
+    ),
+    with_call(
+        "get",
+        "/api/segmentChanges/{name}",
+        SERVER_KEY,
+        "/api/segmentChanges/{name}?since=-1",
+    ),
+    route("get", "/api/memberships/{key}", ANY_KEY),
+    route("get", "/api/v2/auth", ANY_KEY),
+    with_body(
+        "post",
+        "/ofrep/v1/evaluate/flags/{key}",
+        ANY_KEY,
+        r#"{"context":{"targetingKey":"u1"}}"#,
+    ),
+    with_body(
+        "post",
+        "/ofrep/v1/evaluate/flags",
+        ANY_KEY,
+        r#"{"context":{"targetingKey":"u1"}}"#,
+    ),
+];
+
+/// Credentials of every kind of caller, against one app.
+struct Callers {
+    viewer: Session,
+    editor: Session,
+    admin: Session,
+    viewer_token: String,
+    editor_token: String,
+    admin_token: String,
+    server_key: String,
+    client_key: String,
+    /// A user the admin rows may change freely.
+    spare_user: i64,
+}
+
+async fn token_of(app: &TestApp, session: &Session) -> String {
+    let created: Value = session
+        .post(app, "/api/v1/tokens", &json!({ "name": "matrix" }))
+        .await
+        .json()
+        .await
+        .unwrap();
+    created["token"].as_str().unwrap().to_owned()
+}
+
+impl Callers {
+    async fn new(app: &TestApp) -> Callers {
+        let env = app.environment("production").await;
+        let viewer = app.user_with_role("viewer").await;
+        let editor = app.user_with_role("editor").await;
+        let admin = app.admin_session().await;
+        let spare: Value = admin
+            .post(
+                app,
+                "/api/v1/users",
+                &json!({ "email": "spare@example.com", "password": "a long enough password", "role": "viewer" }),
+            )
+            .await
+            .json()
+            .await
+            .unwrap();
+        Callers {
+            viewer_token: token_of(app, &viewer).await,
+            editor_token: token_of(app, &editor).await,
+            admin_token: token_of(app, &admin).await,
+            viewer,
+            editor,
+            admin,
+            server_key: env.server_key,
+            client_key: env.client_key,
+            spare_user: spare["id"].as_i64().unwrap(),
+        }
+    }
+
+    fn request(&self, caller: Caller, method: Method, url: &str) -> RequestBuilder {
+        let session = |s: &Session| {
+            s.client
+                .request(method.clone(), url)
+                .header("X-CSRF-Token", &s.csrf)
+        };
+        let bearer = |secret: &str| {
+            Client::new()
+                .request(method.clone(), url)
+                .bearer_auth(secret)
+        };
+        match caller {
+            Caller::Anonymous => Client::new().request(method.clone(), url),
+            Caller::ViewerSession => session(&self.viewer),
+            Caller::EditorSession => session(&self.editor),
+            Caller::AdminSession => session(&self.admin),
+            Caller::ViewerToken => bearer(&self.viewer_token),
+            Caller::EditorToken => bearer(&self.editor_token),
+            Caller::AdminToken => bearer(&self.admin_token),
+            Caller::ServerKey => bearer(&self.server_key),
+            Caller::ClientKey => bearer(&self.client_key),
+        }
+    }
+
+    /// The route's path with its parameters filled in.
+    fn concrete(&self, route: &Route) -> String {
+        let id = if route.path.starts_with("/api/v1/users/") {
+            self.spare_user.to_string()
+        } else {
+            "999999".to_owned()
+        };
+        route
+            .call
+            .unwrap_or(route.path)
+            .replace("{env}", "production")
+            .replace("{flag}", "checkout")
+            .replace("{segment}", "beta")
+            .replace("{name}", "beta")
+            .replace("{key}", "u1")
+            .replace("{kind}", "usage")
+            .replace("{id}", &id)
+    }
+}
+
+fn outcome(status: StatusCode) -> Outcome {
+    match status {
+        StatusCode::UNAUTHORIZED => Outcome::Unauthenticated,
+        StatusCode::FORBIDDEN => Outcome::Forbidden,
+        _ => Outcome::Allowed,
+    }
+}
+
+#[actix_web::test]
+async fn the_matrix_lists_every_route_of_the_openapi_document() {
+    let app = spawn_app().await;
+    let doc: Value = Client::new()
+        .get(app.url("/api/v1/openapi.json"))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    let documented: BTreeSet<(String, String)> = doc["paths"]
+        .as_object()
+        .unwrap()
+        .iter()
+        .flat_map(|(path, methods)| {
+            methods
+                .as_object()
+                .unwrap()
+                .keys()
+                .map(move |method| (method.clone(), path.clone()))
+        })
+        .collect();
+    let listed: BTreeSet<(String, String)> = ROUTES
+        .iter()
+        .map(|r| (r.method.to_owned(), r.path.to_owned()))
+        .collect();
+    assert_eq!(listed.len(), ROUTES.len(), "a route is listed twice");
+    let unlisted: Vec<_> = documented.difference(&listed).collect();
+    let gone: Vec<_> = listed.difference(&documented).collect();
+    assert!(
+        unlisted.is_empty() && gone.is_empty(),
+        "routes without a row in ROUTES: {unlisted:?}; rows for routes no longer documented: {gone:?}"
+    );
+}
+
+#[actix_web::test]
+async fn every_route_answers_every_caller_as_the_matrix_says() {
+    let app = spawn_app_with(|s| {
+        // The matrix signs in and checks passwords many times from one address.
+        s.accounts.login_address_free_failures = 1_000;
+        s.accounts.login_account_free_failures = 1_000;
+        s.accounts.live_tails_per_user = 100;
+        s.accounts.export_jobs_per_user = 100;
+    })
+    .await;
+    let callers = Callers::new(&app).await;
+    // Signing out ends the sessions the other rows use: it goes last.
+    let mut routes: Vec<&Route> = ROUTES.iter().collect();
+    routes.sort_by_key(|r| r.path == "/api/v1/auth/logout");
+
+    let mut wrong = Vec::new();
+    for route in routes {
+        let path = callers.concrete(route);
+        let method = Method::from_bytes(route.method.to_uppercase().as_bytes()).unwrap();
+        for caller in CALLERS {
+            let mut request = match route.access {
+                // Signing in from a fresh client, so no caller's cookie jar gets a new session.
+                SignIn => Client::new().request(method.clone(), app.url(&path)),
+                _ => callers.request(caller, method.clone(), &app.url(&path)),
+            };
+            if let Some(body) = route.body {
+                request = request
+                    .header("content-type", "application/json")
+                    .body(body);
+            }
+            let response = request.send().await.unwrap();
+            let status = response.status();
+            let expected = route.access.expected(caller);
+            if status.is_server_error() || outcome(status) != expected {
+                wrong.push(format!(
+                    "{} {path} as {caller:?}: {status}, expected {expected:?}",
+                    route.method.to_uppercase()
+                ));
+            }
+            // Live tails stream until closed: dropping the response closes them.
+            drop(response);
+        }
+    }
+    assert!(wrong.is_empty(), "{}", wrong.join("\n"));
+}
