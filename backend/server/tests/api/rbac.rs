@@ -4,7 +4,9 @@
 //!
 //! Outcomes are compared by class: 401 (no usable credential), 403 (a credential that may
 //! not do this), or allowed (anything else below 500: success, or a 4xx about the request
-//! itself, such as validation or a missing resource).
+//! itself, such as validation or a missing resource). Native ingestion without any
+//! `Authorization` header reads the body as a beacon envelope, so there the refusal of a plain
+//! body is 400 `invalid_beacon`.
 
 use std::collections::BTreeSet;
 
@@ -68,6 +70,12 @@ enum Access {
     User(Role),
     /// An environment's SDK key: server-side keys always; client-side keys when `client`.
     SdkKey { client: bool },
+    /// Imprint's native ingestion: any SDK key as a Bearer token; without an `Authorization`
+    /// header the body must be a beacon envelope, so a plain body is refused as not one.
+    SdkKeyOrBeacon,
+    /// A `navigator.sendBeacon` post: any SDK key, as `token` in a text/plain envelope
+    /// around `body`. Other callers put their own secret there (or none).
+    Beacon,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -75,6 +83,8 @@ enum Outcome {
     Allowed,
     Unauthenticated,
     Forbidden,
+    /// 400 `invalid_beacon`: no `Authorization` header and no beacon envelope either.
+    NotABeacon,
 }
 
 impl Access {
@@ -90,6 +100,17 @@ impl Access {
                 Caller::ServerKey => Outcome::Allowed,
                 Caller::ClientKey if client => Outcome::Allowed,
                 Caller::ClientKey => Outcome::Forbidden,
+                _ => Outcome::Unauthenticated,
+            },
+            Access::SdkKeyOrBeacon => match caller {
+                Caller::ServerKey | Caller::ClientKey => Outcome::Allowed,
+                Caller::ViewerToken | Caller::EditorToken | Caller::AdminToken => {
+                    Outcome::Unauthenticated
+                }
+                _ => Outcome::NotABeacon,
+            },
+            Access::Beacon => match caller {
+                Caller::ServerKey | Caller::ClientKey => Outcome::Allowed,
                 _ => Outcome::Unauthenticated,
             },
         }
@@ -147,7 +168,7 @@ const fn with_call(
     }
 }
 
-use Access::{Public, SdkKey, SignIn, User};
+use Access::{Beacon, Public, SdkKey, SdkKeyOrBeacon, SignIn, User};
 use Role::{Admin, Editor, Viewer};
 
 const ANY_KEY: Access = SdkKey { client: true };
@@ -330,8 +351,8 @@ const ROUTES: &[Route] = &[
         "/api/v1/environments/{env}/exports/{id}/download",
         User(Viewer),
     ),
-    with_body("post", "/api/v1/impressions", ANY_KEY, "[]"),
-    with_body("post", "/api/v1/events", ANY_KEY, "[]"),
+    with_body("post", "/api/v1/impressions", SdkKeyOrBeacon, "[]"),
+    with_body("post", "/api/v1/events", SdkKeyOrBeacon, "[]"),
     with_body("post", "/api/testImpressions/bulk", ANY_KEY, "[]"),
     with_body(
         "post",
@@ -340,9 +361,7 @@ const ROUTES: &[Route] = &[
         r#"{"pf":[]}"#,
     ),
     with_body("post", "/api/events/bulk", ANY_KEY, "[]"),
-    // Split's client-side SDKs never post here; refusing client-side keys (403) is the lead's
-    // part of issue 10: this row becomes SERVER_KEY when that lands.
-    with_body("post", "/api/v1/keys/ss", ANY_KEY, r#"{"keys":[]}"#),
+    with_body("post", "/api/v1/keys/ss", SERVER_KEY, r#"{"keys":[]}"#),
     with_body("post", "/api/v1/keys/cs", ANY_KEY, r#"{"keys":[]}"#),
     with_body("post", "/api/v1/metrics/{kind}", ANY_KEY, "{}"),
     with_body("post", "/api/v1/evaluate", ANY_KEY, r#"{"key":"u1"}"#),
@@ -360,6 +379,16 @@ const ROUTES: &[Route] = &[
     ),
     route("get", "/api/memberships/{key}", ANY_KEY),
     route("get", "/api/v2/auth", ANY_KEY),
+    with_body("post", "/api/testImpressions/beacon", Beacon, "[]"),
+    with_body(
+        "post",
+        "/api/testImpressions/count/beacon",
+        Beacon,
+        r#"{"pf":[]}"#,
+    ),
+    with_body("post", "/api/events/beacon", Beacon, "[]"),
+    with_body("post", "/api/v1/keys/cs/beacon", Beacon, r#"{"keys":[]}"#),
+    with_body("post", "/api/v1/metrics/{kind}/beacon", Beacon, "{}"),
     with_body(
         "post",
         "/ofrep/v1/evaluate/flags/{key}",
@@ -451,6 +480,18 @@ impl Callers {
         }
     }
 
+    /// What the caller puts in a beacon's `token`: its own secret, if it has one.
+    fn beacon_token(&self, caller: Caller) -> &str {
+        match caller {
+            Caller::ViewerToken => &self.viewer_token,
+            Caller::EditorToken => &self.editor_token,
+            Caller::AdminToken => &self.admin_token,
+            Caller::ServerKey => &self.server_key,
+            Caller::ClientKey => &self.client_key,
+            _ => "",
+        }
+    }
+
     /// The route's path with its parameters filled in.
     fn concrete(&self, route: &Route) -> String {
         let id = if route.path.starts_with("/api/v1/users/") {
@@ -471,10 +512,19 @@ impl Callers {
     }
 }
 
-fn outcome(status: StatusCode) -> Outcome {
-    match status {
+async fn outcome(response: reqwest::Response) -> Outcome {
+    match response.status() {
         StatusCode::UNAUTHORIZED => Outcome::Unauthenticated,
         StatusCode::FORBIDDEN => Outcome::Forbidden,
+        StatusCode::BAD_REQUEST => {
+            let body: Value = response.json().await.unwrap_or_default();
+            if body["code"] == "invalid_beacon" {
+                Outcome::NotABeacon
+            } else {
+                Outcome::Allowed
+            }
+        }
+        // Live tails stream until closed: dropping the response closes them.
         _ => Outcome::Allowed,
     }
 }
@@ -535,27 +585,37 @@ async fn every_route_answers_every_caller_as_the_matrix_says() {
         let path = callers.concrete(route);
         let method = Method::from_bytes(route.method.to_uppercase().as_bytes()).unwrap();
         for caller in CALLERS {
-            let mut request = match route.access {
+            let request = match route.access {
                 // Signing in from a fresh client, so no caller's cookie jar gets a new session.
                 SignIn => Client::new().request(method.clone(), app.url(&path)),
+                // A beacon carries no headers of its own: the caller's secret goes in the body.
+                Beacon => {
+                    let entries: Value =
+                        serde_json::from_str(route.body.unwrap_or("null")).unwrap();
+                    let envelope =
+                        json!({ "entries": entries, "token": callers.beacon_token(caller) });
+                    Client::new()
+                        .request(method.clone(), app.url(&path))
+                        .header("content-type", "text/plain")
+                        .body(envelope.to_string())
+                }
                 _ => callers.request(caller, method.clone(), &app.url(&path)),
             };
-            if let Some(body) = route.body {
-                request = request
+            let request = match (route.access, route.body) {
+                (Beacon, _) | (_, None) => request,
+                (_, Some(body)) => request
                     .header("content-type", "application/json")
-                    .body(body);
-            }
+                    .body(body),
+            };
             let response = request.send().await.unwrap();
             let status = response.status();
             let expected = route.access.expected(caller);
-            if status.is_server_error() || outcome(status) != expected {
+            if status.is_server_error() || outcome(response).await != expected {
                 wrong.push(format!(
                     "{} {path} as {caller:?}: {status}, expected {expected:?}",
                     route.method.to_uppercase()
                 ));
             }
-            // Live tails stream until closed: dropping the response closes them.
-            drop(response);
         }
     }
     assert!(wrong.is_empty(), "{}", wrong.join("\n"));
