@@ -9,8 +9,8 @@ mod m20261124_000003_create_definitions;
 mod m20261124_000004_create_retention_runs;
 mod m20261124_000005_create_export_jobs;
 mod m20261201_000006_environment_allowed_origins;
-mod m20261201_125500_index_telemetry_by_reception;
 mod m20261201_000010_session_idle_token_expiry;
+mod m20261201_125500_index_telemetry_by_reception;
 
 pub struct Migrator;
 
