@@ -92,7 +92,7 @@ pub struct AccountLimits {
     pub token_max_days: i64,
     /// Export jobs one user may have queued or running at once.
     pub export_jobs_per_user: usize,
-    /// An export job running longer than this fails.
+    /// An export job running longer than this fails (0: every job fails at once).
     pub export_job_timeout_seconds: u64,
     /// A streamed export or live tail whose reader stops reading this long is ended.
     pub stream_stall_timeout_seconds: u64,

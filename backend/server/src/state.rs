@@ -66,7 +66,7 @@ impl AppState {
             JobLimits {
                 dir: settings.export_dir.clone(),
                 ttl_days: settings.export_ttl_days,
-                timeout: Duration::from_secs(settings.accounts.export_job_timeout_seconds.max(1)),
+                timeout: Duration::from_secs(settings.accounts.export_job_timeout_seconds),
             },
         )
         .await?;

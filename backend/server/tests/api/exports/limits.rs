@@ -50,3 +50,43 @@ async fn export_jobs_past_the_per_user_quota_are_refused_with_429() {
     let accepted = admin.post(&app, jobs, &json!({})).await;
     assert_eq!(accepted.status(), StatusCode::ACCEPTED);
 }
+
+#[actix_web::test]
+async fn an_export_job_past_its_runtime_limit_fails_naming_the_limit() {
+    // No time at all: the job cannot finish its first step.
+    let app = spawn_app_with(|s| s.accounts.export_job_timeout_seconds = 0).await;
+    app.environment("production").await;
+    let admin = app.admin_session().await;
+    let jobs = "/api/v1/environments/production/exports";
+    let created: Value = admin
+        .post(&app, jobs, &json!({}))
+        .await
+        .json()
+        .await
+        .unwrap();
+    let id = created["id"].as_i64().unwrap();
+    let mut job = Value::Null;
+    for _ in 0..300 {
+        job = admin
+            .get(&app, &format!("{jobs}/{id}"))
+            .await
+            .json()
+            .await
+            .unwrap();
+        if job["status"] == "failed" || job["status"] == "done" {
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+    }
+    assert_eq!(job["status"], "failed", "{job}");
+    assert!(
+        job["error"]
+            .as_str()
+            .unwrap()
+            .contains("IMPRINT_EXPORT_JOB_TIMEOUT_SECONDS"),
+        "{job}"
+    );
+    // The quota counts only unfinished jobs: a failed one leaves room for the next.
+    let next = admin.post(&app, jobs, &json!({})).await;
+    assert_eq!(next.status(), StatusCode::ACCEPTED);
+}
