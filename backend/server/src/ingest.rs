@@ -3,21 +3,24 @@
 //! enforced, counters and unique keys derived. Then the writer stores it, and the answer
 //! reports every item: accepted, dropped by the toggle, or rejected with a code.
 
+mod bounds;
+mod report;
 mod strings;
 
 use std::collections::{HashMap, HashSet};
 
-use imprint_domain::ingest::{codes, Event, Impression, Parsed, Rejections, SdkCount, SeenKey};
+use imprint_domain::ingest::{codes, Event, Impression, Parsed, SdkCount, SeenKey};
 use imprint_store::ingest::{
     hour_of, month_of, CountDelta, EventRecord, ImpressionRecord, TelemetryRecord, UniqueKey,
     UsageDelta, WriteBatch,
 };
-use imprint_types::{IngestReport, RejectedItem};
+use imprint_types::IngestReport;
 
 use crate::actors::environments::EnvInfo;
-use crate::actors::flags::{FlagState, Flags, ResolveError};
+use crate::actors::flags::Flags;
 use crate::actors::writer::Writer;
 use crate::http::ApiError;
+use report::{event_strings, impression_strings, report};
 use strings::StringBudget;
 
 /// The per-environment bounds of ingestion (see the configuration table in the README).
@@ -291,112 +294,5 @@ impl Ingest {
             })
             .await?;
         Ok(())
-    }
-
-    /// The states of the flags named, registering unknown ones while the environment has
-    /// room for them. Flags that did not fit are absent from the answer.
-    async fn flag_states<'a>(
-        &self,
-        env: &EnvInfo,
-        names: impl Iterator<Item = &'a str>,
-    ) -> Result<HashMap<String, FlagState>, ApiError> {
-        let distinct: HashSet<&str> = names.collect();
-        let known = self.flags.of_environment(env.id);
-        let room = self
-            .bounds
-            .max_flags_per_environment
-            .saturating_sub(known.len());
-        let mut unknown: Vec<&str> = distinct
-            .iter()
-            .filter(|n| !known.contains_key(**n))
-            .copied()
-            .collect();
-        if unknown.len() > room {
-            // Sorted, so which flags fit does not depend on hashing.
-            unknown.sort_unstable();
-            unknown.truncate(room);
-        }
-        if unknown.is_empty() {
-            // Nothing to register: no trip through the flags actor.
-            return Ok(distinct
-                .into_iter()
-                .filter_map(|n| known.get(n).map(|s| (n.to_owned(), s.clone())))
-                .collect());
-        }
-        let names = distinct
-            .iter()
-            .filter(|n| known.contains_key(**n))
-            .chain(unknown.iter())
-            .map(|n| (*n).to_owned())
-            .collect();
-        self.flags
-            .resolve(env.id, names, self.bounds.max_flags_per_environment)
-            .await
-            .map_err(|e| match e {
-                ResolveError::Actor(e) => e.into(),
-                ResolveError::Db(e) => e.into(),
-            })
-    }
-
-    fn too_many_flags(&self) -> String {
-        format!(
-            "The environment already has {} flags (max_flags_per_environment); an SDK cannot \
-             register another one.",
-            self.bounds.max_flags_per_environment
-        )
-    }
-
-    fn too_many_strings(&self) -> String {
-        format!(
-            "The item brings a new treatment, label, type or SDK string, and the environment \
-             already has {} (max_distinct_strings_per_environment).",
-            self.bounds.max_distinct_strings_per_environment
-        )
-    }
-}
-
-/// The strings of an impression that the writer stores in its dictionary.
-fn impression_strings(i: &Impression) -> impl Iterator<Item = &str> {
-    [
-        Some(i.treatment.as_str()),
-        i.label.as_deref(),
-        i.sdk.as_deref(),
-        i.machine_ip.as_deref(),
-        i.machine_name.as_deref(),
-        i.traffic_type.as_deref(),
-    ]
-    .into_iter()
-    .flatten()
-}
-
-fn event_strings(e: &Event) -> impl Iterator<Item = &str> {
-    [
-        Some(e.event_type.as_str()),
-        e.traffic_type.as_deref(),
-        e.sdk.as_deref(),
-        e.machine_ip.as_deref(),
-        e.machine_name.as_deref(),
-    ]
-    .into_iter()
-    .flatten()
-}
-
-fn report(accepted: usize, dropped_tracking_off: usize, rejected: Rejections) -> IngestReport {
-    let (listed, counts) = rejected.into_parts();
-    IngestReport {
-        accepted,
-        dropped_tracking_off,
-        rejected: listed
-            .into_iter()
-            .map(|r| RejectedItem {
-                index: r.index,
-                code: r.code.to_owned(),
-                message: r.message,
-            })
-            .collect(),
-        rejected_counts: counts
-            .into_iter()
-            .map(|(code, n)| (code.to_owned(), n))
-            .collect(),
     }
 }

@@ -206,3 +206,68 @@ async fn evaluation_keys_with_unprintable_characters_are_refused() {
         assert_eq!(codes, ["INVALID_CONTEXT"], "{path}");
     }
 }
+
+#[actix_web::test]
+async fn beacons_with_unprintable_strings_are_refused() {
+    let app = spawn_app().await;
+    let env = app.environment("production").await;
+    let m = now();
+    let beacon = |entries: Value, sdk: &str| {
+        json!({ "entries": entries, "token": env.client_key, "sdk": sdk, "sim": "DEBUG" })
+            .to_string()
+    };
+    let requests = [
+        (
+            "/api/testImpressions/beacon",
+            beacon(
+                json!([{ "f": "checkout", "i": [{ "k": "nul\u{0}", "t": "on", "m": m }] }]),
+                "browserjs-1.7.1",
+            ),
+        ),
+        (
+            "/api/testImpressions/beacon",
+            beacon(
+                json!([{ "f": "checkout", "i": [{ "k": "u", "t": "on", "m": m }] }]),
+                "browserjs\u{0}",
+            ),
+        ),
+        (
+            "/api/testImpressions/count/beacon",
+            beacon(
+                json!({ "pf": [{ "f": "\u{202E}x", "m": m, "rc": 1 }] }),
+                "browserjs-1.7.1",
+            ),
+        ),
+        (
+            "/api/events/beacon",
+            beacon(
+                json!([{ "eventTypeId": "buy\u{7}", "trafficTypeName": "user", "key": "k", "timestamp": m }]),
+                "browserjs-1.7.1",
+            ),
+        ),
+        (
+            "/api/v1/keys/cs/beacon",
+            beacon(
+                json!({ "keys": [{ "k": "u\u{0}", "fs": ["checkout"] }] }),
+                "browserjs-1.7.1",
+            ),
+        ),
+    ];
+    for (path, body) in requests {
+        let response = reqwest::Client::new()
+            .post(app.url(path))
+            .header("content-type", "text/plain")
+            .body(body.clone())
+            .send()
+            .await
+            .unwrap();
+        let codes = assert_refused(&format!("{path} {body}"), response).await;
+        assert!(
+            codes
+                .iter()
+                .all(|c| c == "invalid_character" || c == "invalid_header"),
+            "{path}: {codes:?}"
+        );
+    }
+    assert!(app.exported("production", "").await.is_empty());
+}
