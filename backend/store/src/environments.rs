@@ -54,6 +54,17 @@ impl Database {
             .await
     }
 
+    /// The environment's name, which exported rows and replayed live events carry (empty for
+    /// an environment deleted meanwhile).
+    pub async fn environment_name(&self, id: i64) -> Result<std::sync::Arc<str>, sea_orm::DbErr> {
+        Ok(environment::Entity::find_by_id(id)
+            .one(&self.conn)
+            .await?
+            .map(|e| e.name)
+            .unwrap_or_default()
+            .into())
+    }
+
     pub async fn find_environment_by_name(
         &self,
         name: &str,

@@ -2,6 +2,8 @@
 //! [`crate::impressions`]): a keyset scan by id within a fixed range, strings decoded from a
 //! cache of the dictionary.
 
+use std::sync::Arc;
+
 use sea_orm::{DbErr, FromQueryResult};
 
 use crate::impressions::{
@@ -13,6 +15,8 @@ use crate::Database;
 #[derive(Debug, Clone)]
 pub struct StoredEvent {
     pub id: i64,
+    /// The environment's name (shared by every row of a scan).
+    pub environment: Arc<str>,
     pub event_type: String,
     pub key: String,
     pub traffic_type: Option<String>,
@@ -59,6 +63,7 @@ const EVENT_COLUMNS: &str = "id, event_type_id, key, traffic_type_id, value, ts,
 /// A scan over the events matching a query.
 pub struct EventScan {
     db: Database,
+    environment: Arc<str>,
     keyset: Keyset,
     properties: Vec<(String, String)>,
     strings: Names,
@@ -110,6 +115,7 @@ impl EventScan {
         };
         Ok(EventScan {
             db: db.clone(),
+            environment: db.environment_name(env).await?,
             keyset,
             properties: q.properties.clone(),
             strings: Names::strings(),
@@ -169,6 +175,7 @@ impl EventScan {
             .into_iter()
             .map(|r| StoredEvent {
                 id: r.id,
+                environment: self.environment.clone(),
                 event_type: strings.get(Some(r.event_type_id)).unwrap_or_default(),
                 key: r.key,
                 traffic_type: strings.get(r.traffic_type_id),

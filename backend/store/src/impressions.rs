@@ -6,6 +6,8 @@
 //! million rows as at the start. Dictionary-encoded strings are decoded from an in-memory cache
 //! of `strings` filled as new ids show up, instead of six joins per row.
 
+use std::sync::Arc;
+
 use sea_orm::{DbBackend, DbErr, FromQueryResult};
 
 use crate::Database;
@@ -16,9 +18,11 @@ pub use keyset::properties_match;
 pub(crate) use keyset::{id_bounds, ids_of, Conditions, Keyset, Names};
 
 /// One stored impression with its strings decoded.
-#[derive(Debug, Clone, FromQueryResult)]
+#[derive(Debug, Clone)]
 pub struct StoredImpression {
     pub id: i64,
+    /// The environment's name (shared by every row of a scan).
+    pub environment: Arc<str>,
     pub flag: String,
     pub key: String,
     pub bucketing_key: Option<String>,
@@ -103,6 +107,7 @@ const IMPRESSION_COLUMNS: &str = "id, flag_id, key, bucketing_key, treatment_id,
 /// A scan over the impressions matching a query; see the module docs.
 pub struct ImpressionScan {
     db: Database,
+    environment: Arc<str>,
     keyset: Keyset,
     properties: Vec<(String, String)>,
     flags: Names,
@@ -141,6 +146,7 @@ impl ImpressionScan {
         };
         Ok(ImpressionScan {
             db: db.clone(),
+            environment: db.environment_name(query.environment_id).await?,
             keyset,
             properties: query.properties.clone(),
             flags: Names::new("SELECT id, name FROM flags WHERE id IN "),
@@ -207,6 +213,7 @@ impl ImpressionScan {
             .into_iter()
             .map(|r| StoredImpression {
                 id: r.id,
+                environment: self.environment.clone(),
                 flag: flags.get(Some(r.flag_id)).unwrap_or_default(),
                 key: r.key,
                 bucketing_key: r.bucketing_key,

@@ -283,3 +283,66 @@ async fn events_have_their_own_live_stream() {
     let ready = next_event(&mut stream, &mut buffer, "ready").await;
     assert_eq!(ready["replayed"], 1);
 }
+
+#[actix_web::test]
+async fn live_events_and_exported_rows_name_their_environment() {
+    let app = spawn_app().await;
+    let env = app.environment("production").await;
+    app.environment("staging").await;
+    post(
+        &app,
+        &env.server_key,
+        json!([item("checkout", "stored", "on", "pro")]),
+    )
+    .await;
+    let events = json!([{ "event_type": "buy", "key": "stored", "timestamp": chrono::Utc::now().timestamp_millis() }]);
+    let response = app
+        .sdk_post(
+            "/api/v1/events",
+            &env.server_key,
+            &[],
+            "application/json",
+            events.to_string(),
+        )
+        .await;
+    assert!(response.status().is_success());
+
+    let mut tail = open_tail(&app, "replay=1").await;
+    let mut buffer = String::new();
+    let replayed = next_event(&mut tail, &mut buffer, "impression").await;
+    assert_eq!(replayed["environment"], "production");
+    next_event(&mut tail, &mut buffer, "ready").await;
+    post(
+        &app,
+        &env.server_key,
+        json!([item("checkout", "live", "on", "pro")]),
+    )
+    .await;
+    let live = next_event(&mut tail, &mut buffer, "impression").await;
+    assert_eq!(
+        (&live["key"], &live["environment"]),
+        (&json!("live"), &json!("production"))
+    );
+
+    let exported = app.exported("production", "").await;
+    assert!(!exported.is_empty());
+    assert!(
+        exported
+            .iter()
+            .all(|row| row["environment"] == "production"),
+        "{exported:?}"
+    );
+    let admin = app.admin_session().await;
+    let csv = admin
+        .get(
+            &app,
+            "/api/v1/environments/production/events/export?format=csv",
+        )
+        .await
+        .text()
+        .await
+        .unwrap();
+    let mut lines = csv.lines();
+    assert!(lines.next().unwrap().ends_with(",environment"), "{csv}");
+    assert!(lines.next().unwrap().ends_with(",production"), "{csv}");
+}

@@ -49,7 +49,7 @@ pub async fn impressions(
     // Subscribe before reading the replay, so nothing committed in between is missed.
     let feed = state.ingest.writer.subscribe();
     let replay = replay::impressions(&state.db, env.id, &query).await?;
-    Ok(stream(&state, env.id, query, feed, replay, slot))
+    Ok(stream(&state, &env, query, feed, replay, slot))
 }
 
 #[utoipa::path(get, path = "/api/v1/environments/{env}/events/live", tag = "impressions",
@@ -71,12 +71,12 @@ pub async fn events(
     // Subscribe before reading the replay, so nothing committed in between is missed.
     let feed = state.ingest.writer.subscribe_events();
     let replay = replay::events(&state.db, env.id, &query).await?;
-    Ok(stream(&state, env.id, query, feed, replay, slot))
+    Ok(stream(&state, &env, query, feed, replay, slot))
 }
 
 fn stream<R: tail::LiveRecord>(
     state: &AppState,
-    environment_id: i64,
+    env: &imprint_store::environments::EnvironmentRow,
     query: LiveQuery,
     feed: tokio::sync::broadcast::Receiver<std::sync::Arc<Vec<R>>>,
     replay: Vec<R>,
@@ -87,7 +87,8 @@ fn stream<R: tail::LiveRecord>(
         stall: std::time::Duration::from_secs(
             state.settings.accounts.stream_stall_timeout_seconds.max(1),
         ),
-        environment_id,
+        environment_id: env.id,
+        environment: env.name.clone(),
         query,
         flags: state.flags.clone(),
         activity: state.ingest.activity.clone(),

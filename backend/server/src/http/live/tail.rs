@@ -29,8 +29,8 @@ const QUIET_BEFORE_DIAGNOSTIC: Duration = Duration::from_secs(10);
 pub trait LiveRecord: Send + Sync + 'static {
     fn environment_id(&self) -> i64;
     fn matches(&self, filter: &LiveFilter) -> bool;
-    /// The server-sent event for this record.
-    fn to_event(&self, replayed: bool) -> Bytes;
+    /// The server-sent event for this record, naming its environment.
+    fn to_event(&self, environment: &str, replayed: bool) -> Bytes;
     /// Identifies a row that may arrive both in the replay and live.
     fn identity(&self) -> (String, String, i64, String);
 }
@@ -44,9 +44,10 @@ impl LiveRecord for ImpressionRecord {
         filter.event_type.is_none() && filter.matches(&self.impression)
     }
 
-    fn to_event(&self, replayed: bool) -> Bytes {
+    fn to_event(&self, environment: &str, replayed: bool) -> Bytes {
         let i = &self.impression;
         let data = json!({
+            "environment": environment,
             "flag": i.flag,
             "key": i.key,
             "bucketing_key": i.bucketing_key,
@@ -85,9 +86,10 @@ impl LiveRecord for EventRecord {
         filter.matches_event(&self.event)
     }
 
-    fn to_event(&self, replayed: bool) -> Bytes {
+    fn to_event(&self, environment: &str, replayed: bool) -> Bytes {
         let e = &self.event;
         let data = json!({
+            "environment": environment,
             "event_type": e.event_type,
             "key": e.key,
             "traffic_type": e.traffic_type,
@@ -219,6 +221,8 @@ pub struct Tail {
     /// How long the client's buffer may stay full (`IMPRINT_STREAM_STALL_TIMEOUT_SECONDS`).
     pub stall: Duration,
     pub environment_id: i64,
+    /// The environment's name, which every event carries.
+    pub environment: String,
     pub query: LiveQuery,
     pub flags: Flags,
     pub activity: Activity,
@@ -235,7 +239,7 @@ impl Tail {
         let replayed: HashSet<(String, String, i64, String)> =
             replay.iter().map(LiveRecord::identity).collect();
         for row in &replay {
-            if !deliver(&out, row.to_event(true), self.stall).await {
+            if !deliver(&out, row.to_event(&self.environment, true), self.stall).await {
                 return;
             }
         }
@@ -272,7 +276,7 @@ impl Tail {
                             window.matched += 1;
                             if window.sent >= u64::from(self.query.max_rate) || !sampler.take() {
                                 window.skipped_rate += 1;
-                            } else if out.try_send(record.to_event(false)).is_ok() {
+                            } else if out.try_send(record.to_event(&self.environment, false)).is_ok() {
                                 window.sent += 1;
                                 quiet_since = tokio::time::Instant::now();
                             } else {

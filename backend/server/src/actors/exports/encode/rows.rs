@@ -25,6 +25,7 @@ impl ExportRow for StoredImpression {
         col("machine_name", T::OptText),
         col("traffic_type", T::OptText),
         col("properties", T::Json),
+        col("environment", T::Text),
     ];
 
     fn cell(&self, i: usize) -> Cell<'_> {
@@ -41,7 +42,8 @@ impl ExportRow for StoredImpression {
             9 => Cell::OptText(self.machine_ip.as_deref()),
             10 => Cell::OptText(self.machine_name.as_deref()),
             11 => Cell::OptText(self.traffic_type.as_deref()),
-            _ => Cell::Json(self.properties.as_deref()),
+            12 => Cell::Json(self.properties.as_deref()),
+            _ => Cell::Text(&self.environment),
         }
     }
 }
@@ -58,6 +60,7 @@ impl ExportRow for StoredEvent {
         col("machine_ip", T::OptText),
         col("machine_name", T::OptText),
         col("properties", T::Json),
+        col("environment", T::Text),
     ];
 
     fn cell(&self, i: usize) -> Cell<'_> {
@@ -71,7 +74,8 @@ impl ExportRow for StoredEvent {
             6 => Cell::OptText(self.sdk.as_deref()),
             7 => Cell::OptText(self.machine_ip.as_deref()),
             8 => Cell::OptText(self.machine_name.as_deref()),
-            _ => Cell::Json(self.properties.as_deref()),
+            9 => Cell::Json(self.properties.as_deref()),
+            _ => Cell::Text(&self.environment),
         }
     }
 }
