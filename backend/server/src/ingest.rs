@@ -19,9 +19,17 @@ use imprint_types::IngestReport;
 use crate::actors::environments::EnvInfo;
 use crate::actors::flags::Flags;
 use crate::actors::writer::Writer;
-use crate::http::ApiError;
 use report::{event_strings, impression_strings, report};
 use strings::StringBudget;
+
+/// Why a post was not stored; `http/error.rs` turns it into an answer.
+#[derive(Debug, thiserror::Error)]
+pub enum IngestError {
+    #[error(transparent)]
+    Write(#[from] crate::actors::writer::WriteError),
+    #[error(transparent)]
+    Flags(#[from] crate::actors::flags::ResolveError),
+}
 
 /// The per-environment bounds of ingestion (see the configuration table in the README).
 #[derive(Debug, Clone, Copy)]
@@ -55,7 +63,7 @@ impl Ingest {
         env: &EnvInfo,
         parsed: Parsed<Impression>,
         now: i64,
-    ) -> Result<IngestReport, ApiError> {
+    ) -> Result<IngestReport, IngestError> {
         self.activity.touch(env.id, now);
         let Parsed {
             items: impressions,
@@ -159,7 +167,7 @@ impl Ingest {
         env: &EnvInfo,
         parsed: Parsed<Event>,
         now: i64,
-    ) -> Result<IngestReport, ApiError> {
+    ) -> Result<IngestReport, IngestError> {
         let Parsed {
             items: events,
             indices,
@@ -205,7 +213,7 @@ impl Ingest {
         env: &EnvInfo,
         parsed: Parsed<SdkCount>,
         now: i64,
-    ) -> Result<IngestReport, ApiError> {
+    ) -> Result<IngestReport, IngestError> {
         let Parsed {
             items: counts,
             indices,
@@ -253,7 +261,7 @@ impl Ingest {
         env: &EnvInfo,
         parsed: Parsed<SeenKey>,
         now: i64,
-    ) -> Result<IngestReport, ApiError> {
+    ) -> Result<IngestReport, IngestError> {
         let Parsed {
             items: seen,
             indices,
@@ -286,7 +294,7 @@ impl Ingest {
         Ok(report(accepted, 0, rejected))
     }
 
-    pub async fn telemetry(&self, record: TelemetryRecord) -> Result<(), ApiError> {
+    pub async fn telemetry(&self, record: TelemetryRecord) -> Result<(), IngestError> {
         self.writer
             .record(WriteBatch {
                 telemetry: vec![record],

@@ -33,17 +33,3 @@ impl From<actix::MailboxError> for ActorError {
         }
     }
 }
-
-impl From<ActorError> for crate::http::ApiError {
-    fn from(err: ActorError) -> Self {
-        match err {
-            ActorError::Busy | ActorError::Timeout => crate::http::ApiError::Unavailable {
-                message: format!("Imprint is overloaded ({err}); retry shortly"),
-                retry_after: Duration::from_secs(1),
-            },
-            ActorError::Stopped => crate::http::ApiError::unavailable(format!(
-                "Imprint cannot serve this right now ({err}); retry shortly"
-            )),
-        }
-    }
-}

@@ -109,6 +109,41 @@ impl From<imprint_store::DbErr> for ApiError {
     }
 }
 
+impl From<crate::actors::ActorError> for ApiError {
+    fn from(err: crate::actors::ActorError) -> Self {
+        use crate::actors::ActorError;
+        match err {
+            ActorError::Busy | ActorError::Timeout => ApiError::Unavailable {
+                message: format!("Imprint is overloaded ({err}); retry shortly"),
+                retry_after: Duration::from_secs(1),
+            },
+            ActorError::Stopped => ApiError::unavailable(format!(
+                "Imprint cannot serve this right now ({err}); retry shortly"
+            )),
+        }
+    }
+}
+
+impl From<crate::actors::flags::ResolveError> for ApiError {
+    fn from(err: crate::actors::flags::ResolveError) -> Self {
+        use crate::actors::flags::ResolveError;
+        match err {
+            ResolveError::Actor(e) => e.into(),
+            ResolveError::Db(e) => e.into(),
+        }
+    }
+}
+
+impl From<crate::ingest::IngestError> for ApiError {
+    fn from(err: crate::ingest::IngestError) -> Self {
+        use crate::ingest::IngestError;
+        match err {
+            IngestError::Write(e) => e.into(),
+            IngestError::Flags(e) => e.into(),
+        }
+    }
+}
+
 impl From<crate::actors::writer::WriteError> for ApiError {
     fn from(err: crate::actors::writer::WriteError) -> Self {
         use crate::actors::writer::WriteError;

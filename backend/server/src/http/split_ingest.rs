@@ -83,10 +83,10 @@ pub async fn store_impressions(
     let now = imprint_store::now_ms();
     let parsed = parse_split_impressions(body, &caller.meta, &limits(state, caller, now))
         .map_err(invalid)?;
-    state
+    Ok(state
         .ingest
         .impressions(&caller.environment, parsed, now)
-        .await
+        .await?)
 }
 
 #[utoipa::path(post, path = "/api/testImpressions/count", tag = "ingestion (Split)", responses((status = 200, description = "Success", body = IngestReport), (status = "4XX", description = "The JSON error", body = imprint_types::ApiErrorBody)))]
@@ -109,10 +109,10 @@ pub async fn store_counts(
     check_metadata(&caller.meta, &state.settings)?;
     let now = imprint_store::now_ms();
     let counts = parse_split_counts(body, &limits(state, caller, now)).map_err(invalid)?;
-    state
+    Ok(state
         .ingest
         .sdk_counts(&caller.environment, counts, now)
-        .await
+        .await?)
 }
 
 #[utoipa::path(post, path = "/api/v1/keys/ss", tag = "ingestion (Split)", responses((status = 200, description = "Success", body = IngestReport), (status = "4XX", description = "The JSON error", body = imprint_types::ApiErrorBody)))]
@@ -149,7 +149,10 @@ pub async fn store_keys(
     check_metadata(&caller.meta, &state.settings)?;
     let now = imprint_store::now_ms();
     let keys = parse(body, &limits(state, caller, now)).map_err(invalid)?;
-    state.ingest.seen_keys(&caller.environment, keys, now).await
+    Ok(state
+        .ingest
+        .seen_keys(&caller.environment, keys, now)
+        .await?)
 }
 
 #[utoipa::path(post, path = "/api/events/bulk", tag = "ingestion (Split)", responses((status = 200, description = "Success", body = IngestReport), (status = "4XX", description = "The JSON error", body = imprint_types::ApiErrorBody)))]
@@ -173,7 +176,10 @@ pub async fn store_events(
     let now = imprint_store::now_ms();
     let parsed =
         parse_split_events(body, &caller.meta, &limits(state, caller, now)).map_err(invalid)?;
-    state.ingest.events(&caller.environment, parsed, now).await
+    Ok(state
+        .ingest
+        .events(&caller.environment, parsed, now)
+        .await?)
 }
 
 #[utoipa::path(post, path = "/api/v1/metrics/{kind}", tag = "ingestion (Split)", params(("kind" = String, Path)), responses((status = 200, description = "Success"), (status = "4XX", description = "The JSON error", body = imprint_types::ApiErrorBody)))]
@@ -219,5 +225,6 @@ pub async fn store_telemetry(
             received_at: imprint_store::now_ms(),
             body: json.to_string(),
         })
-        .await
+        .await?;
+    Ok(())
 }

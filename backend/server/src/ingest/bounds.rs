@@ -3,10 +3,9 @@
 
 use std::collections::{HashMap, HashSet};
 
-use super::Ingest;
+use super::{Ingest, IngestError};
 use crate::actors::environments::EnvInfo;
-use crate::actors::flags::{FlagState, ResolveError};
-use crate::http::ApiError;
+use crate::actors::flags::FlagState;
 
 impl Ingest {
     /// The states of the flags named, registering unknown ones while the environment has
@@ -15,7 +14,7 @@ impl Ingest {
         &self,
         env: &EnvInfo,
         names: impl Iterator<Item = &'a str>,
-    ) -> Result<HashMap<String, FlagState>, ApiError> {
+    ) -> Result<HashMap<String, FlagState>, IngestError> {
         let distinct: HashSet<&str> = names.collect();
         let known = self.flags.of_environment(env.id);
         let room = self
@@ -48,10 +47,7 @@ impl Ingest {
         self.flags
             .resolve(env.id, names, self.bounds.max_flags_per_environment)
             .await
-            .map_err(|e| match e {
-                ResolveError::Actor(e) => e.into(),
-                ResolveError::Db(e) => e.into(),
-            })
+            .map_err(IngestError::from)
     }
 
     pub(super) fn too_many_flags(&self) -> String {

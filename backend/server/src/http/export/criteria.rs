@@ -161,4 +161,22 @@ mod tests {
         );
         assert!(parse("property.note=a%0Ab", ExportKind::Events).is_ok());
     }
+
+    proptest::proptest! {
+        /// Whatever the query string, the answer is a spec or a 400 with a known code.
+        #[test]
+        fn any_query_string_gets_an_answer(
+            query in "(format|gzip|flag|key|label|sdk|from|to|time_field|property\\.[a-z]{0,3}|x)=\\PC{0,12}(&[a-z_.]{1,10}=[%0-9A-Za-z\\x00-\\x1f,]{0,12}){0,4}"
+        ) {
+            for kind in [ExportKind::Impressions, ExportKind::Events] {
+                if let Err(e) = parse(&query, kind) {
+                    proptest::prop_assert!(
+                        ["invalid_query", "unsupported_format"].contains(&e.code()),
+                        "{}",
+                        e.code()
+                    );
+                }
+            }
+        }
+    }
 }
