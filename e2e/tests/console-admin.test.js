@@ -118,6 +118,17 @@ test('an admin creates an environment, manages its keys and users, reads the aud
   await staging.getByTestId('retention').filter({ hasText: '30 days' }).waitFor();
   assert.match(await staging.locator('.notice').innerText(), /30 days/);
 
+  // Web origins: a bad one is refused with the server's reason, then a list is saved.
+  assert.match(await staging.getByTestId('origins').innerText(), /any web page/);
+  await staging.getByRole('button', { name: 'Settings of staging' }).click();
+  await settings.getByLabel('Allowed web origins').fill('shop.example.com');
+  await settings.getByRole('button', { name: 'Save changes' }).click();
+  assert.match(await settings.getByRole('alert').innerText(), /not a web origin/);
+  await settings.getByLabel('Allowed web origins').fill('https://shop.example.com\nhttp://localhost:3000');
+  await settings.getByRole('button', { name: 'Save changes' }).click();
+  await settings.waitFor({ state: 'hidden' });
+  await staging.getByTestId('origins').filter({ hasText: 'only from https://shop.example.com, http://localhost:3000' }).waitFor();
+
   // A new key, shown once with its copy button, then revoked after a confirmation.
   await staging.getByRole('button', { name: 'Add client key' }).click();
   const newKey = staging.getByTestId('secret-client');

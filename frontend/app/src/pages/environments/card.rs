@@ -1,19 +1,16 @@
 //! One environment: its settings, usage and SDK keys.
 
-use imprint_types::{
-    CreateSdkKeyRequest, EnvironmentView, NewSdkKey, RetentionView, SdkKeyKind, SdkKeySummary,
-    UpdateEnvironmentRequest,
-};
+use imprint_types::{CreateSdkKeyRequest, EnvironmentView, NewSdkKey, SdkKeyKind, SdkKeySummary};
 use leptos::prelude::*;
 use leptos::task::spawn_local;
 
-use super::create::{check_name, check_retention};
+use super::name_of;
 use super::secret::{kind_label, masked, Revealed, SecretKey};
+use super::settings::SettingsDialog;
 use super::usage::Usage;
-use super::{name_of, RETENTION_HELP};
 use crate::api;
-use crate::components::dialog::{ConfirmDialog, Dialog};
-use crate::components::format::{date_time, grouped, parse_iso_ms};
+use crate::components::dialog::ConfirmDialog;
+use crate::components::format::{date_time, parse_iso_ms};
 use crate::env::{env_path, use_environments};
 
 /// "Mar 4, 2025, 14:05" in the browser's time zone.
@@ -33,6 +30,13 @@ pub fn EnvironmentCard(
     let id = env.with_untracked(|env| env.as_ref().map(|env| env.id).unwrap_or_default());
     let name = Memo::new(move |_| env.with(name_of));
     let retention = Memo::new(move |_| env.with(|env| env.as_ref().map(|env| env.retention_days)));
+    let origins = Memo::new(move |_| {
+        env.with(|env| {
+            env.as_ref()
+                .map(|env| env.allowed_origins.clone())
+                .unwrap_or_default()
+        })
+    });
     let created_at = Memo::new(move |_| {
         env.with(|env| {
             env.as_ref()
@@ -153,6 +157,13 @@ pub fn EnvironmentCard(
                         <span class="retention" data-testid="retention">
                             {move || retention.get().map(|days| format!("Keeps impressions and events {days} days"))}
                         </span>
+                        <span class="origins" data-testid="origins">
+                            {move || origins.with(|list| if list.is_empty() {
+                                "SDK keys work from any web page".to_owned()
+                            } else {
+                                format!("SDK keys work only from {}", list.join(", "))
+                            })}
+                        </span>
                     </p>
                 </div>
                 <div class="env-card-actions">
@@ -237,6 +248,7 @@ pub fn EnvironmentCard(
                     open=settings_open
                     name
                     retention
+                    origins
                     on_saved=Callback::new(move |message: String| notice.set(Some(message)))
                 />
                 <ConfirmDialog
@@ -322,180 +334,4 @@ fn KeyTable(
         }
         .into_any()
     }
-}
-
-/// Rename and retention.
-#[component]
-fn SettingsDialog(
-    #[prop(into)] id: String,
-    open: RwSignal<bool>,
-    name: Memo<String>,
-    retention: Memo<Option<i32>>,
-    on_saved: Callback<String>,
-) -> impl IntoView {
-    let environments = use_environments();
-    let name_value = RwSignal::new(String::new());
-    let days_value = RwSignal::new(String::new());
-    let error = RwSignal::new(None::<String>);
-    let busy = RwSignal::new(false);
-    // How long hourly counts stay, and the last purge: read when the dialog opens. Without
-    // them the help says the same in general words.
-    let retention_info = LocalResource::new(move || {
-        let wanted = open.get();
-        let env_name = name.get();
-        async move {
-            if !wanted {
-                return None;
-            }
-            let path = format!("/api/v1/environments/{env_name}/retention");
-            api::get::<RetentionView>(&path).await.ok()
-        }
-    });
-
-    // Start from the current values each time the dialog opens.
-    Effect::new(move |_| {
-        if open.get() {
-            name_value.set(name.get_untracked());
-            days_value.set(
-                retention
-                    .get_untracked()
-                    .map(|d| d.to_string())
-                    .unwrap_or_default(),
-            );
-            error.set(None);
-        }
-    });
-
-    let submit = move |ev: leptos::ev::SubmitEvent| {
-        ev.prevent_default();
-        if busy.get_untracked() {
-            return;
-        }
-        let current = name.get_untracked();
-        let checked = check_name(&name_value.get_untracked())
-            .and_then(|n| check_retention(&days_value.get_untracked()).map(|d| (n, d)));
-        let (new_name, new_days) = match checked {
-            Ok(values) => values,
-            Err(message) => {
-                error.set(Some(message));
-                return;
-            }
-        };
-        let body = UpdateEnvironmentRequest {
-            name: (new_name != current).then(|| new_name.clone()),
-            retention_days: (Some(new_days) != retention.get_untracked()).then_some(new_days),
-            allowed_origins: None,
-        };
-        if body.name.is_none() && body.retention_days.is_none() {
-            open.set(false);
-            return;
-        }
-        busy.set(true);
-        error.set(None);
-        spawn_local(async move {
-            let path = format!("/api/v1/environments/{current}");
-            match api::patch::<_, EnvironmentView>(&path, &body).await {
-                Ok(updated) => {
-                    let days = updated.retention_days;
-                    let news = match (body.name.is_some(), body.retention_days.is_some()) {
-                        (true, true) => format!(
-                            "Renamed {current} to {}; retention is now {days} days.",
-                            updated.name
-                        ),
-                        (true, false) => format!("Renamed {current} to {}.", updated.name),
-                        _ => format!(
-                            "Retention of {current} is now {days} days: older impressions and events are deleted."
-                        ),
-                    };
-                    on_saved.run(news);
-                    environments.0.refetch();
-                    busy.set(false);
-                    open.set(false);
-                }
-                Err(e) => {
-                    error.set(Some(e.sentence()));
-                    busy.set(false);
-                }
-            }
-        });
-    };
-
-    let name_id = format!("{id}-name");
-    let days_id = format!("{id}-days");
-    let days_help = format!("{id}-days-help");
-    let name_help = format!("{id}-name-help");
-    view! {
-        <Dialog
-            open
-            id=id
-            title=Signal::derive(move || format!("Settings of {}", name.get()))
-            busy
-            wide=true
-        >
-            <form class="dialog-form" on:submit=submit novalidate>
-                <label for=name_id.clone()>"Name"</label>
-                <input
-                    id=name_id
-                    autofocus
-                    autocomplete="off"
-                    spellcheck="false"
-                    aria-describedby=name_help.clone()
-                    prop:value=name_value
-                    on:input=move |ev| name_value.set(event_target_value(&ev))
-                />
-                <p class="help" id=name_help>
-                    "SDK keys keep working after a rename; links to the old name stop working."
-                </p>
-                <label for=days_id.clone()>"Retention (days)"</label>
-                <input
-                    id=days_id
-                    type="number"
-                    inputmode="numeric"
-                    min="1"
-                    max="3650"
-                    class="narrow-input"
-                    aria-describedby=days_help.clone()
-                    prop:value=days_value
-                    on:input=move |ev| days_value.set(event_target_value(&ev))
-                />
-                <p class="help" id=days_help>
-                    {move || match retention_info.get().flatten() {
-                        Some(info) => format!(
-                            "Impressions and events older than this are deleted. Hourly counts are kept {} days, so charts still show older traffic. From 1 to 3650 days.",
-                            info.counts_retention_days
-                        ),
-                        None => format!("{RETENTION_HELP} From 1 to 3650 days."),
-                    }}
-                </p>
-                {move || {
-                    retention_info
-                        .get()
-                        .flatten()
-                        .and_then(|info| info.last_run)
-                        .map(|run| view! {
-                            <p class="help last-purge">
-                                {format!(
-                                    "Last purge {}: {} impressions and {} events removed.",
-                                    when(&run.finished_at),
-                                    grouped(run.impressions_deleted),
-                                    grouped(run.events_deleted),
-                                )}
-                            </p>
-                        })
-                }}
-                <Show when=move || error.get().is_some()>
-                    <p class="form-error" role="alert">{move || error.get()}</p>
-                </Show>
-                <div class="dialog-actions">
-                    <button type="button" class="secondary" disabled=move || busy.get() on:click=move |_| open.set(false)>
-                        "Cancel"
-                    </button>
-                    <button type="submit" class="primary" disabled=move || busy.get()>
-                        {move || if busy.get() { "Saving…" } else { "Save changes" }}
-                    </button>
-                </div>
-            </form>
-        </Dialog>
-    }
-    .into_any()
 }

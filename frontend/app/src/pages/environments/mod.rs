@@ -4,6 +4,7 @@
 mod card;
 mod create;
 mod secret;
+mod settings;
 mod usage;
 
 use imprint_types::{CreatedEnvironment, EnvironmentView, Role};
