@@ -1,5 +1,6 @@
-//! Export jobs are limited per user: past `IMPRINT_EXPORT_JOBS_PER_USER` queued or running
-//! jobs, a new one is refused with 429 naming the limit; other users are not affected.
+//! Export limits: past `IMPRINT_EXPORT_JOBS_PER_USER` queued or running jobs a new one is
+//! refused with 429 naming the limit (other users are not affected); a job past its runtime
+//! fails; a streamed export whose reader stops reading is ended rather than keep its threads.
 
 use imprint_store::export_jobs::NewExportJob;
 use reqwest::StatusCode;
@@ -89,4 +90,40 @@ async fn an_export_job_past_its_runtime_limit_fails_naming_the_limit() {
     // The quota counts only unfinished jobs: a failed one leaves room for the next.
     let next = admin.post(&app, jobs, &json!({})).await;
     assert_eq!(next.status(), StatusCode::ACCEPTED);
+}
+
+#[actix_web::test]
+async fn a_streamed_export_whose_reader_stops_reading_is_ended() {
+    let app = spawn_app_with(|s| s.accounts.stream_stall_timeout_seconds = 1).await;
+    let env = app.environment("production").await;
+    // Far more than the socket buffers between server and client can hold.
+    let filler = "x".repeat(200);
+    let t = super::now();
+    let total = 30_000;
+    for batch in 0..total / 5_000 {
+        let items: Vec<Value> = (0..5_000)
+            .map(|i| {
+                json!({ "flag": "big", "key": format!("k{batch}-{i}"), "treatment": "on",
+                        "timestamp": t - 60_000,
+                        "properties": { "a": filler, "b": filler, "c": filler, "d": filler } })
+            })
+            .collect();
+        super::ingest(&app, &env.server_key, "/api/v1/impressions", &json!(items)).await;
+    }
+
+    let admin = app.admin_session().await;
+    let response = admin.get(&app, super::EXPORT).await;
+    assert_eq!(response.status(), StatusCode::OK);
+    // The reader takes nothing for longer than the stall limit...
+    tokio::time::sleep(std::time::Duration::from_secs(5)).await;
+    // ...so the server stopped sending: what arrives is cut short, not the whole export.
+    let received = match response.bytes().await {
+        Ok(bytes) => bytes.iter().filter(|b| **b == b'\n').count(),
+        Err(_) => 0,
+    };
+    assert!(received < total, "{received} of {total} rows arrived");
+
+    // A reader that keeps reading gets everything.
+    let rows = app.exported("production", "").await;
+    assert_eq!(rows.len(), total);
 }
