@@ -2,6 +2,9 @@
 // different port from Imprint's is a different origin) serving an empty page and the npm
 // packages under test, bundled for the browser with esbuild. Nothing is fetched at run time.
 import { build } from 'esbuild';
+import { launch } from './browser.js';
+import { Admin } from './imprint.js';
+import { startServer } from './server.js';
 import { createServer } from 'node:http';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -51,4 +54,23 @@ export async function startWebPage() {
   await new Promise((resolve) => server.listen(0, '127.0.0.1', resolve));
   const origin = `http://127.0.0.1:${server.address().port}`;
   return { origin, close: () => new Promise((resolve) => server.close(resolve)) };
+}
+
+/**
+ * What the browser SDK tests share: an Imprint server with its admin, the foreign page and
+ * Chromium. `stop()` closes them in reverse order.
+ */
+export async function startBrowserScenario() {
+  const server = await startServer();
+  const admin = await Admin.signIn(server.base);
+  const web = await startWebPage();
+  const browser = await launch();
+  return {
+    server, admin, web, browser,
+    async stop() {
+      await browser.close();
+      await web.close();
+      await server.stop();
+    },
+  };
 }

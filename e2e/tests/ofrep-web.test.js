@@ -3,28 +3,23 @@
 // evaluation, polling with If-None-Match (304 while nothing changed), and a change picked up.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { launch } from '../lib/browser.js';
-import { Admin, eventually } from '../lib/imprint.js';
+import { eventually } from '../lib/imprint.js';
 import { prepareEnvironment } from '../lib/scenario.js';
-import { startServer } from '../lib/server.js';
-import { startWebPage } from '../lib/web_page.js';
+import { startBrowserScenario } from '../lib/web_page.js';
 
+let scenario;
 let server;
 let admin;
 let web;
 let browser;
 
 before(async () => {
-  server = await startServer();
-  admin = await Admin.signIn(server.base);
-  web = await startWebPage();
-  browser = await launch();
+  scenario = await startBrowserScenario();
+  ({ server, admin, web, browser } = scenario);
 });
 
 after(async () => {
-  await browser?.close();
-  await web?.close();
-  await server?.stop();
+  await scenario?.stop();
 });
 
 test('the OFREP web provider evaluates from another origin and follows changes by ETag', async () => {

@@ -4,12 +4,10 @@
 // SDK sends when the page goes away.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { launch } from '../lib/browser.js';
 import { UNTRACKED_FLAG } from '../lib/definitions.js';
-import { Admin, evaluate, eventually, mapLimit } from '../lib/imprint.js';
+import { evaluate, eventually, mapLimit } from '../lib/imprint.js';
 import { prepareEnvironment } from '../lib/scenario.js';
-import { startServer } from '../lib/server.js';
-import { startWebPage } from '../lib/web_page.js';
+import { startBrowserScenario } from '../lib/web_page.js';
 
 const SDK = 'browserjs-1.7.1';
 const FLAGS = ['checkout_v2', 'beta_gate', 'age_gate', 'killed_banner', UNTRACKED_FLAG];
@@ -24,22 +22,19 @@ const USERS = Array.from({ length: 20 }, (_, i) => ({
   value: 10 + i,
 }));
 
+let scenario;
 let server;
 let admin;
 let web;
 let browser;
 
 before(async () => {
-  server = await startServer();
-  admin = await Admin.signIn(server.base);
-  web = await startWebPage();
-  browser = await launch();
+  scenario = await startBrowserScenario();
+  ({ server, admin, web, browser } = scenario);
 });
 
 after(async () => {
-  await browser?.close();
-  await web?.close();
-  await server?.stop();
+  await scenario?.stop();
 });
 
 /**

@@ -4,6 +4,7 @@
 use reqwest::StatusCode;
 use serde_json::{json, Value};
 
+use super::now_ms;
 use crate::helpers::*;
 
 const BROWSER_SDK: &str = "browserjs-1.7.1";
@@ -106,7 +107,7 @@ async fn usage_telemetry_beacons_are_kept() {
 async fn native_ingestion_takes_beacon_envelopes() {
     let app = spawn_app().await;
     let env = app.environment("web").await;
-    let now = chrono_now_ms();
+    let now = now_ms();
     let impressions =
         json!([{ "flag": "hero", "key": "user-1", "treatment": "on", "timestamp": now }]);
     let sent = send_beacon(
@@ -207,11 +208,4 @@ async fn client_side_keys_do_only_what_client_side_sdks_do() {
         .await;
     assert_eq!(by_server.status(), StatusCode::OK);
     assert_eq!(app.usage("web").await["unique_keys_this_month"], 1);
-}
-
-fn chrono_now_ms() -> i64 {
-    std::time::SystemTime::now()
-        .duration_since(std::time::UNIX_EPOCH)
-        .unwrap()
-        .as_millis() as i64
 }

@@ -1,5 +1,6 @@
 use reqwest::{Method, StatusCode};
 
+use super::header;
 use crate::helpers::*;
 
 const PAGE: &str = "http://shop.example.test:3000";
@@ -16,13 +17,6 @@ async fn preflight(app: &TestApp, path: &str, method: &str) -> reqwest::Response
         .send()
         .await
         .unwrap()
-}
-
-fn header(response: &reqwest::Response, name: &str) -> Option<String> {
-    response
-        .headers()
-        .get(name)
-        .map(|v| v.to_str().unwrap().to_owned())
 }
 
 #[actix_web::test]

@@ -1,13 +1,7 @@
 //! Security headers on the console's pages and the API.
 
+use super::header;
 use crate::helpers::*;
-
-fn header(response: &reqwest::Response, name: &str) -> Option<String> {
-    response
-        .headers()
-        .get(name)
-        .map(|v| v.to_str().unwrap().to_owned())
-}
 
 #[actix_web::test]
 async fn pages_and_api_answers_carry_security_headers() {

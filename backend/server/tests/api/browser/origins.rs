@@ -3,6 +3,7 @@
 use reqwest::StatusCode;
 use serde_json::{json, Value};
 
+use super::now_ms;
 use crate::helpers::*;
 
 const SHOP: &str = "https://shop.example.test";
@@ -124,11 +125,4 @@ async fn allowed_origins_must_be_origins() {
         .await
         .unwrap();
     assert_eq!(by_editor.status(), StatusCode::FORBIDDEN, "admins only");
-}
-
-fn now_ms() -> i64 {
-    std::time::SystemTime::now()
-        .duration_since(std::time::UNIX_EPOCH)
-        .unwrap()
-        .as_millis() as i64
 }
