@@ -3,6 +3,7 @@
 use serde_json::{json, Value};
 
 use super::*;
+use crate::ingest::{SdkCount, SeenKey};
 
 /// Close to the captures' clock (they were taken around 1_795_314_650_000).
 fn limits() -> IngestLimits {

@@ -1,7 +1,7 @@
 use serde_json::{json, Value};
 
 use super::*;
-use crate::ingest::{codes, ItemRejection};
+use crate::ingest::{codes, ItemRejection, SdkCount, SeenKey};
 
 /// Close to the clock of the SDK captures this file's timestamps imitate.
 fn limits() -> IngestLimits {
