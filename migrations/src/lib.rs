@@ -11,6 +11,7 @@ mod m20261124_000005_create_export_jobs;
 mod m20261201_000006_environment_allowed_origins;
 mod m20261201_000010_session_idle_token_expiry;
 mod m20261201_125500_index_telemetry_by_reception;
+mod m20261201_140500_add_impressions_mode;
 
 pub struct Migrator;
 
@@ -25,6 +26,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261124_000005_create_export_jobs::Migration),
             Box::new(m20261201_000006_environment_allowed_origins::Migration),
             Box::new(m20261201_125500_index_telemetry_by_reception::Migration),
+            Box::new(m20261201_140500_add_impressions_mode::Migration),
             Box::new(m20261201_000010_session_idle_token_expiry::Migration),
         ]
     }

@@ -167,6 +167,7 @@ fn request_batch(
             flag_id,
             received_at,
             impression,
+            impressions_mode: None,
         });
     }
     WriteBatch {

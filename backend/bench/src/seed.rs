@@ -218,6 +218,7 @@ impl RowGenerator {
                 machine_ip: meta.machine_ip,
                 machine_name: meta.machine_name,
             },
+            impressions_mode: None,
         }
     }
 }

@@ -64,6 +64,26 @@ impl Ingest {
         parsed: Parsed<Impression>,
         now: i64,
     ) -> Result<IngestReport, IngestError> {
+        self.impressions_in_mode(env, parsed, now, None).await
+    }
+
+    /// Impressions from an SDK that named its impressions mode (`SplitSDKImpressionsMode`),
+    /// which is kept with each of them. Only the modes Split defines are kept: the header is
+    /// the caller's to choose, and anything else would grow the string dictionary.
+    pub async fn impressions_in_mode(
+        &self,
+        env: &EnvInfo,
+        parsed: Parsed<Impression>,
+        now: i64,
+        impressions_mode: Option<&str>,
+    ) -> Result<IngestReport, IngestError> {
+        let impressions_mode: Option<std::sync::Arc<str>> = impressions_mode
+            .and_then(|mode| {
+                ["OPTIMIZED", "DEBUG", "NONE"]
+                    .into_iter()
+                    .find(|known| known.eq_ignore_ascii_case(mode.trim()))
+            })
+            .map(Into::into);
         self.activity.touch(env.id, now);
         let Parsed {
             items: impressions,
@@ -148,6 +168,7 @@ impl Ingest {
                 flag_id,
                 received_at: now,
                 impression,
+                impressions_mode: impressions_mode.clone(),
             })
             .collect();
         batch.unique_keys = keys.into_iter().collect();

@@ -104,6 +104,7 @@ async fn main() {
                 flag_id: flag.id,
                 received_at: now,
                 impression,
+                impressions_mode: None,
             });
         }
         batch.usage.push(UsageDelta {

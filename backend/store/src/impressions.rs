@@ -36,6 +36,8 @@ pub struct StoredImpression {
     pub machine_name: Option<String>,
     pub traffic_type: Option<String>,
     pub properties: Option<String>,
+    /// The SDK's impressions mode (`OPTIMIZED`, `DEBUG`, `NONE`), when it said.
+    pub impressions_mode: Option<String>,
 }
 
 /// Which clock `from` and `to` bound.
@@ -98,11 +100,12 @@ struct RawImpression {
     machine_name_id: Option<i64>,
     traffic_type_id: Option<i64>,
     properties: Option<String>,
+    impressions_mode_id: Option<i64>,
 }
 
 const IMPRESSION_COLUMNS: &str = "id, flag_id, key, bucketing_key, treatment_id, label_id, \
      change_number, ts, received_at, sdk_id, machine_ip_id, machine_name_id, traffic_type_id, \
-     properties";
+     properties, impressions_mode_id";
 
 /// A scan over the impressions matching a query; see the module docs.
 pub struct ImpressionScan {
@@ -204,6 +207,7 @@ impl ImpressionScan {
                         r.machine_ip_id,
                         r.machine_name_id,
                         r.traffic_type_id,
+                        r.impressions_mode_id,
                     ]
                 }),
             )
@@ -227,6 +231,7 @@ impl ImpressionScan {
                 machine_name: strings.get(r.machine_name_id),
                 traffic_type: strings.get(r.traffic_type_id),
                 properties: r.properties,
+                impressions_mode: strings.get(r.impressions_mode_id),
             })
             .collect())
     }

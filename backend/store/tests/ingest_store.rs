@@ -80,6 +80,7 @@ fn batch(environment_id: i64, flag_id: i64, impressions: Vec<Impression>) -> Wri
                 flag_id,
                 received_at: HOUR + 2_000,
                 impression,
+                impressions_mode: None,
             })
             .collect(),
         ..WriteBatch::default()

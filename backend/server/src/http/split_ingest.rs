@@ -85,7 +85,12 @@ pub async fn store_impressions(
         .map_err(invalid)?;
     Ok(state
         .ingest
-        .impressions(&caller.environment, parsed, now)
+        .impressions_in_mode(
+            &caller.environment,
+            parsed,
+            now,
+            caller.meta.impressions_mode.as_deref(),
+        )
         .await?)
 }
 

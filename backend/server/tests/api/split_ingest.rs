@@ -246,3 +246,39 @@ async fn sdk_counts_events_and_telemetry_are_kept() {
         .iter()
         .all(|f| f["defined"] == false && f["tracking_enabled"] == true));
 }
+
+#[actix_web::test]
+async fn the_sdks_impressions_mode_is_kept_with_its_impressions() {
+    let app = spawn_app().await;
+    let env = app.environment("production").await;
+    for file in ["node_optimized.json", "node_debug.json"] {
+        replay_capture(&app, &env.server_key, file).await;
+    }
+    let odd_mode = r#"[{"f":"odd","i":[{"k":"u1","t":"on","m":1795314651564}]}]"#;
+    app.sdk_post(
+        "/api/testImpressions/bulk",
+        &env.server_key,
+        &[("SplitSDKImpressionsMode", "SOMETHING-ELSE")],
+        "application/json",
+        odd_mode,
+    )
+    .await;
+
+    let stored = app.exported("production", "").await;
+    let modes: std::collections::BTreeSet<String> = stored
+        .iter()
+        .map(|row| {
+            row["impressions_mode"]
+                .as_str()
+                .unwrap_or("(none)")
+                .to_owned()
+        })
+        .collect();
+    assert_eq!(
+        modes.into_iter().collect::<Vec<_>>(),
+        ["(none)", "DEBUG", "OPTIMIZED"],
+        "modes Split does not define are not kept"
+    );
+    let odd = stored.iter().find(|row| row["flag"] == "odd").unwrap();
+    assert!(odd["impressions_mode"].is_null());
+}

@@ -104,6 +104,7 @@ fn strings_of(batch: &WriteBatch) -> impl Iterator<Item = &str> {
             i.machine_ip.as_deref(),
             i.machine_name.as_deref(),
             i.traffic_type.as_deref(),
+            r.impressions_mode.as_deref(),
         ]
     });
     let from_events = batch.events.iter().flat_map(|r| {
@@ -114,6 +115,7 @@ fn strings_of(batch: &WriteBatch) -> impl Iterator<Item = &str> {
             e.sdk.as_deref(),
             e.machine_ip.as_deref(),
             e.machine_name.as_deref(),
+            None,
             None,
         ]
     });

@@ -21,6 +21,8 @@ pub struct ImpressionRecord {
     pub flag_id: i64,
     pub received_at: i64,
     pub impression: Impression,
+    /// The SDK's `SplitSDKImpressionsMode` (`OPTIMIZED`, `DEBUG`, `NONE`), shared by a request.
+    pub impressions_mode: Option<std::sync::Arc<str>>,
 }
 
 #[derive(Debug, Clone)]

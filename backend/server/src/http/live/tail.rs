@@ -61,6 +61,7 @@ impl LiveRecord for ImpressionRecord {
             "machine_name": i.machine_name,
             "traffic_type": i.traffic_type,
             "properties": parse_properties(i.properties.as_deref()),
+            "impressions_mode": self.impressions_mode.as_deref(),
             "replayed": replayed,
         });
         sse("impression", &data)
@@ -137,6 +138,7 @@ pub fn replayed_impression(environment_id: i64, row: StoredImpression) -> Impres
             machine_ip: row.machine_ip,
             machine_name: row.machine_name,
         },
+        impressions_mode: row.impressions_mode.map(Into::into),
     }
 }
 

@@ -14,7 +14,7 @@ use serde_json::{json, Value};
 
 use crate::helpers::*;
 
-pub const COLUMNS: [&str; 14] = [
+pub const COLUMNS: [&str; 15] = [
     "flag",
     "key",
     "bucketing_key",
@@ -28,6 +28,7 @@ pub const COLUMNS: [&str; 14] = [
     "machine_name",
     "traffic_type",
     "properties",
+    "impressions_mode",
     "environment",
 ];
 

@@ -35,6 +35,7 @@ fn batch(keys: &[String]) -> WriteBatch {
                     machine_ip: None,
                     machine_name: None,
                 },
+                impressions_mode: None,
             })
             .collect(),
         ..WriteBatch::default()

@@ -13,7 +13,7 @@ const COPY_CHUNK_BYTES: usize = 256 * 1024;
 
 const COPY_IMPRESSIONS: &str = "COPY impressions (environment_id, flag_id, key, bucketing_key, \
     treatment_id, label_id, change_number, ts, received_at, sdk_id, machine_ip_id, \
-    machine_name_id, traffic_type_id, properties) FROM STDIN";
+    machine_name_id, traffic_type_id, properties, impressions_mode_id) FROM STDIN";
 
 const COPY_EVENTS: &str = "COPY events (environment_id, event_type_id, key, traffic_type_id, \
     value, ts, received_at, sdk_id, machine_ip_id, machine_name_id, properties) FROM STDIN";
@@ -119,6 +119,7 @@ async fn copy_impressions(
         t.opt_int(ids.of(i.machine_name.as_deref()));
         t.opt_int(ids.of(i.traffic_type.as_deref()));
         t.opt_text(i.properties.as_deref());
+        t.opt_int(ids.of(r.impressions_mode.as_deref()));
     })
     .await
 }

@@ -2,7 +2,7 @@
 //! of a few fixed sizes (powers of two up to `MAX_ROWS`), so the connection's statement cache
 //! holds every one of them and nothing is parsed again after the first batches.
 
-/// Rows per statement: 64 impressions bind 896 parameters. Larger statements gain little,
+/// Rows per statement: 64 impressions bind 960 parameters. Larger statements gain little,
 /// since SQLite's own work per row dominates once the per-statement overhead is amortised.
 pub const MAX_ROWS: usize = 64;
 
@@ -21,8 +21,8 @@ pub struct Insert {
 pub const IMPRESSIONS: Insert = Insert {
     head: "impressions (environment_id, flag_id, key, bucketing_key, treatment_id, \
            label_id, change_number, ts, received_at, sdk_id, machine_ip_id, machine_name_id, \
-           traffic_type_id, properties) VALUES ",
-    width: 14,
+           traffic_type_id, properties, impressions_mode_id) VALUES ",
+    width: 15,
     tail: "",
 };
 

@@ -121,7 +121,8 @@ fn insert_impressions(
         p.bind(ids.of(i.machine_ip.as_deref()))?;
         p.bind(ids.of(i.machine_name.as_deref()))?;
         p.bind(ids.of(i.traffic_type.as_deref()))?;
-        p.bind(i.properties.as_deref())
+        p.bind(i.properties.as_deref())?;
+        p.bind(ids.of(r.impressions_mode.as_deref()))
     })
 }
 

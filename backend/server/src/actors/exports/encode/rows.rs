@@ -25,6 +25,7 @@ impl ExportRow for StoredImpression {
         col("machine_name", T::OptText),
         col("traffic_type", T::OptText),
         col("properties", T::Json),
+        col("impressions_mode", T::OptText),
         col("environment", T::Text),
     ];
 
@@ -43,6 +44,7 @@ impl ExportRow for StoredImpression {
             10 => Cell::OptText(self.machine_name.as_deref()),
             11 => Cell::OptText(self.traffic_type.as_deref()),
             12 => Cell::Json(self.properties.as_deref()),
+            13 => Cell::OptText(self.impressions_mode.as_deref()),
             _ => Cell::Text(&self.environment),
         }
     }
