@@ -55,6 +55,16 @@ pub const MAX_LABEL_BYTES: usize = IngestLimits::DEFAULT_MAX_KEY_BYTES;
 
 /// The generated label of a rule of `flag`.
 pub(crate) fn generate(flag: &FlagDefinition, rule: &Rule) -> String {
+    generate_with(flag, rule, true)
+}
+
+/// The label Imprint generated before labels stopped showing what key matchers compare with
+/// (`in list ["alice"]`): what a definition saved back then carries as its rule's label.
+pub(crate) fn generate_revealing_keys(flag: &FlagDefinition, rule: &Rule) -> String {
+    generate_with(flag, rule, false)
+}
+
+fn generate_with(flag: &FlagDefinition, rule: &Rule, hide_key_values: bool) -> String {
     let on_key = |m: &Matcher| m.attribute.is_none() && !m.negate;
     let all =
         |f: &dyn Fn(&Matcher) -> bool| !rule.matchers.is_empty() && rule.matchers.iter().all(f);
@@ -69,7 +79,7 @@ pub(crate) fn generate(flag: &FlagDefinition, rule: &Rule) -> String {
     let text = rule
         .matchers
         .iter()
-        .map(|m| describe(m, &flag.traffic_type))
+        .map(|m| describe(m, &flag.traffic_type, hide_key_values))
         .collect::<Vec<_>>()
         .join(" and ");
     truncate(text)
@@ -77,11 +87,11 @@ pub(crate) fn generate(flag: &FlagDefinition, rule: &Rule) -> String {
 
 /// `user.plan in list ["premium"]`; matchers on the key have no subject
 /// (`in segment employees`), as in the Split console.
-fn describe(matcher: &Matcher, traffic_type: &str) -> String {
+fn describe(matcher: &Matcher, traffic_type: &str, hide_key_values: bool) -> String {
     let not = if matcher.negate { "not " } else { "" };
     let subject = match &matcher.attribute {
         Some(attribute) => format!("{traffic_type}.{attribute} "),
-        None => match without_key_values(&matcher.condition) {
+        None => match without_key_values(&matcher.condition).filter(|_| hide_key_values) {
             Some(redacted) => return format!("{not}{redacted}"),
             None => String::new(),
         },

@@ -309,6 +309,23 @@ impl FlagDefinition {
         names
     }
 
+    /// A copy in which each rule label that an older Imprint generated with the values of a
+    /// key matcher in it (`in list ["alice"]`) is dropped, so it is generated anew without
+    /// them. Labels people gave (anything else) stay as given.
+    pub fn without_key_revealing_labels(&self) -> FlagDefinition {
+        let mut copy = self.clone();
+        for rule in &mut copy.rules {
+            let Some(label) = &rule.label else {
+                continue;
+            };
+            let revealing = super::labels::generate_revealing_keys(self, rule);
+            if *label == revealing && revealing != super::labels::generate(self, rule) {
+                rule.label = None;
+            }
+        }
+        copy
+    }
+
     /// A copy whose rules all carry their label explicitly, as an import gives them back.
     pub fn with_materialised_labels(&self) -> FlagDefinition {
         let mut copy = self.clone();

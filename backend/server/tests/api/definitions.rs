@@ -726,4 +726,23 @@ async fn a_rule_matching_the_key_against_a_list_gets_a_label_without_the_keys() 
     let stored = app.exported("production", "&flag=beta").await;
     assert_eq!(stored.len(), 1);
     assert_eq!(stored[0]["label"], "in list of 2 keys");
+
+    // A definition as an older Imprint saved it, its generated label naming the keys (what
+    // a client that read it then sends back): the label is generated anew.
+    let mut older = definition.clone();
+    older["rules"][0]["label"] = json!(r#"in list ["alice@example.com", "bob"]"#);
+    let resaved: Value = put_json(
+        &admin,
+        &app,
+        "/api/v1/environments/production/flags/beta/definition",
+        &older,
+    )
+    .await
+    .json()
+    .await
+    .unwrap();
+    assert_eq!(
+        resaved["definition"]["rules"][0]["label"],
+        "in list of 2 keys"
+    );
 }

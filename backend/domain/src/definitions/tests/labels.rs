@@ -324,3 +324,43 @@ fn explicit_labels_on_key_rules_stay_as_given() {
     r.label = Some("in list [alice]".into());
     assert_eq!(label_of(r), "in list [alice]");
 }
+
+#[test]
+fn labels_saved_with_keys_in_them_are_generated_anew_and_given_ones_stay() {
+    let mut f = flag("f");
+    let mut revealing = super::rule(
+        vec![on_key(C::InList {
+            values: strings(&["alice", "bob"]),
+        })],
+        "on",
+    );
+    revealing.label = Some(r#"in list ["alice", "bob"]"#.into());
+    let mut given = revealing.clone();
+    given.label = Some("beta testers".into());
+    let mut attribute = super::rule(
+        vec![on_attribute(
+            "location",
+            C::InList {
+                values: strings(&["california"]),
+            },
+        )],
+        "on",
+    );
+    attribute.label = Some(r#"user.location in list ["california"]"#.into());
+    f.rules = vec![revealing, given, attribute];
+
+    let fixed = f.without_key_revealing_labels().with_materialised_labels();
+    let labels: Vec<_> = fixed
+        .rules
+        .iter()
+        .map(|r| r.label.clone().unwrap())
+        .collect();
+    assert_eq!(
+        labels,
+        [
+            "in list of 2 keys",
+            "beta testers",
+            r#"user.location in list ["california"]"#
+        ]
+    );
+}

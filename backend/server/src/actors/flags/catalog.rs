@@ -59,10 +59,14 @@ impl EnvCatalog {
             let Some(json) = &row.definition else {
                 continue;
             };
-            let Ok(mut definition) = serde_json::from_str::<FlagDefinition>(json) else {
+            let Ok(stored) = serde_json::from_str::<FlagDefinition>(json) else {
                 tracing::error!(flag = %row.name, "a stored definition no longer parses; it is not served");
                 continue;
             };
+            // Definitions saved before labels hid key values get labels without them.
+            let mut definition = stored
+                .without_key_revealing_labels()
+                .with_materialised_labels();
             // Tracking changes bump the row's change number without rewriting the document.
             definition.change_number = row.change_number;
             let split = to_split_json(&definition, !row.tracking_enabled);

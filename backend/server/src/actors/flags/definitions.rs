@@ -76,7 +76,9 @@ impl Handler<SaveDefinition> for FlagsActor {
                         (definition, expected)
                     }
                 };
-                let mut definition = definition.with_materialised_labels();
+                let mut definition = definition
+                    .without_key_revealing_labels()
+                    .with_materialised_labels();
                 definition.name = msg.flag_name.clone();
                 let render = |change_number: i64| {
                     let mut stored = definition.clone();
