@@ -35,7 +35,15 @@ fn caller_and_items<'b>(
         let caller = identify(req)?;
         return Ok((caller, body, format_of(req)));
     }
-    let beacon = Beacon::parse(body)?;
+    // Without the header, only a beacon envelope can carry a key: anything else is a
+    // request without credentials.
+    let beacon = Beacon::parse(body).map_err(|_| {
+        ApiError::Unauthorized(
+            "send the environment's SDK key as `Authorization: Bearer <key>`, or from \
+             `navigator.sendBeacon` as `{\"token\": \"<key>\", \"entries\": [...]}`"
+                .into(),
+        )
+    })?;
     let caller = caller_for_key(req, beacon.token, beacon.metadata())?;
     Ok((
         caller,

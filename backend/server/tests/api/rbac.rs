@@ -4,9 +4,7 @@
 //!
 //! Outcomes are compared by class: 401 (no usable credential), 403 (a credential that may
 //! not do this), or allowed (anything else below 500: success, or a 4xx about the request
-//! itself, such as validation or a missing resource). Native ingestion without any
-//! `Authorization` header reads the body as a beacon envelope, so there the refusal of a plain
-//! body is 400 `invalid_beacon`.
+//! itself, such as validation or a missing resource).
 
 use std::collections::BTreeSet;
 
@@ -70,9 +68,6 @@ enum Access {
     User(Role),
     /// An environment's SDK key: server-side keys always; client-side keys when `client`.
     SdkKey { client: bool },
-    /// Imprint's native ingestion: any SDK key as a Bearer token; without an `Authorization`
-    /// header the body must be a beacon envelope, so a plain body is refused as not one.
-    SdkKeyOrBeacon,
     /// A `navigator.sendBeacon` post: any SDK key, as `token` in a text/plain envelope
     /// around `body`. Other callers put their own secret there (or none).
     Beacon,
@@ -83,8 +78,6 @@ enum Outcome {
     Allowed,
     Unauthenticated,
     Forbidden,
-    /// 400 `invalid_beacon`: no `Authorization` header and no beacon envelope either.
-    NotABeacon,
 }
 
 impl Access {
@@ -101,13 +94,6 @@ impl Access {
                 Caller::ClientKey if client => Outcome::Allowed,
                 Caller::ClientKey => Outcome::Forbidden,
                 _ => Outcome::Unauthenticated,
-            },
-            Access::SdkKeyOrBeacon => match caller {
-                Caller::ServerKey | Caller::ClientKey => Outcome::Allowed,
-                Caller::ViewerToken | Caller::EditorToken | Caller::AdminToken => {
-                    Outcome::Unauthenticated
-                }
-                _ => Outcome::NotABeacon,
             },
             Access::Beacon => match caller {
                 Caller::ServerKey | Caller::ClientKey => Outcome::Allowed,
@@ -168,7 +154,7 @@ const fn with_call(
     }
 }
 
-use Access::{Beacon, Public, SdkKey, SdkKeyOrBeacon, SignIn, User};
+use Access::{Beacon, Public, SdkKey, SignIn, User};
 use Role::{Admin, Editor, Viewer};
 
 const ANY_KEY: Access = SdkKey { client: true };
@@ -351,8 +337,9 @@ const ROUTES: &[Route] = &[
         "/api/v1/environments/{env}/exports/{id}/download",
         User(Viewer),
     ),
-    with_body("post", "/api/v1/impressions", SdkKeyOrBeacon, "[]"),
-    with_body("post", "/api/v1/events", SdkKeyOrBeacon, "[]"),
+    // Without an `Authorization` header they also take a beacon envelope (`beacons.rs`).
+    with_body("post", "/api/v1/impressions", SdkKey { client: true }, "[]"),
+    with_body("post", "/api/v1/events", SdkKey { client: true }, "[]"),
     with_body("post", "/api/testImpressions/bulk", ANY_KEY, "[]"),
     with_body(
         "post",
@@ -512,18 +499,10 @@ impl Callers {
     }
 }
 
-async fn outcome(response: reqwest::Response) -> Outcome {
+fn outcome(response: &reqwest::Response) -> Outcome {
     match response.status() {
         StatusCode::UNAUTHORIZED => Outcome::Unauthenticated,
         StatusCode::FORBIDDEN => Outcome::Forbidden,
-        StatusCode::BAD_REQUEST => {
-            let body: Value = response.json().await.unwrap_or_default();
-            if body["code"] == "invalid_beacon" {
-                Outcome::NotABeacon
-            } else {
-                Outcome::Allowed
-            }
-        }
         // Live tails stream until closed: dropping the response closes them.
         _ => Outcome::Allowed,
     }
@@ -610,7 +589,7 @@ async fn every_route_answers_every_caller_as_the_matrix_says() {
             let response = request.send().await.unwrap();
             let status = response.status();
             let expected = route.access.expected(caller);
-            if status.is_server_error() || outcome(response).await != expected {
+            if status.is_server_error() || outcome(&response) != expected {
                 wrong.push(format!(
                     "{} {path} as {caller:?}: {status}, expected {expected:?}",
                     route.method.to_uppercase()

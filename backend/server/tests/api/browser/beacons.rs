@@ -161,6 +161,13 @@ async fn beacons_without_a_valid_key_or_envelope_are_refused() {
             "{body}"
         );
     }
+    // The native endpoints take an envelope only when the request has no Authorization header;
+    // with neither, there is no credential at all.
+    let plain = send_beacon(&app, "/api/v1/impressions", "[]".to_owned()).await;
+    assert_eq!(
+        error_code(plain, StatusCode::UNAUTHORIZED).await,
+        "unauthorized"
+    );
     let unknown_kind = send_beacon(
         &app,
         "/api/v1/metrics/secrets/beacon",
