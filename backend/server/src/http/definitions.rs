@@ -1,6 +1,6 @@
 //! Flag definitions of an environment (editors and admins write; every role reads).
 
-use actix_web::{get, post, put, web, HttpRequest};
+use actix_web::{get, post, put, web, HttpRequest, HttpResponse};
 use imprint_domain::definitions::{FieldError, FlagDefinition};
 use imprint_types::Role;
 use serde::Serialize;
@@ -110,10 +110,17 @@ pub async fn get_flag(
     state: web::Data<AppState>,
     _identity: Identity,
     path: web::Path<(String, String)>,
-) -> ApiResult<web::Json<FlagDetail>> {
+) -> ApiResult<HttpResponse> {
     let (env, flag) = path.into_inner();
     let env = find_environment(&state, &env).await?;
-    Ok(web::Json(detail(&state, env.id, &flag).await?))
+    let detail = detail(&state, env.id, &flag).await?;
+    // The change number as the entity tag: what a later change sends back as `If-Match`.
+    Ok(HttpResponse::Ok()
+        .insert_header((
+            actix_web::http::header::ETAG,
+            format!("\"{}\"", detail.change_number),
+        ))
+        .json(detail))
 }
 
 #[utoipa::path(get, path = "/api/v1/environments/{env}/definitions", tag = "definitions", params(("env" = String, Path)), responses((status = 200, description = "Success", body = Vec<FlagDefinition>), (status = "4XX", description = "The JSON error", body = imprint_types::ApiErrorBody)))]

@@ -507,7 +507,19 @@ async fn an_edit_made_against_an_outdated_change_number_conflicts_with_the_curre
         "nothing was overwritten"
     );
 
-    let retried = put_if_match(&alice, &app, current, &checkout_definition("alice's")).await;
+    // The flag's ETag is the number to send back.
+    let reread = alice.get(&app, path).await;
+    let etag = reread.headers()["etag"].to_str().unwrap().to_owned();
+    assert_eq!(etag, format!("\"{current}\""));
+    let retried = alice
+        .client
+        .put(app.url(&format!("{path}/definition")))
+        .header("X-CSRF-Token", &alice.csrf)
+        .header("If-Match", etag)
+        .json(&checkout_definition("alice's"))
+        .send()
+        .await
+        .unwrap();
     assert_eq!(retried.status(), StatusCode::OK);
 
     let garbled = alice
