@@ -1,8 +1,12 @@
 //! Purging data past an environment's retention, in bounded chunks so that the single SQLite
 //! writer (and PostgreSQL's locks) are held briefly and ingestion keeps flowing between them.
 
-use sea_orm::{ConnectionTrait, FromQueryResult, Statement, Value};
+use sea_orm::{
+    ColumnTrait, ConnectionTrait, EntityTrait, FromQueryResult, QueryFilter, QuerySelect,
+    Statement, Value,
+};
 
+use crate::entities::flag;
 use crate::impressions::number_placeholders;
 use crate::{now_ms, Database};
 
@@ -86,12 +90,14 @@ impl Database {
     /// Ids of the environment's flags (observed or defined), whose impressions are purged
     /// one flag at a time.
     pub async fn flag_ids(&self, environment_id: i64) -> Result<Vec<i64>, sea_orm::DbErr> {
-        Ok(self
-            .list_flags(environment_id)
-            .await?
-            .into_iter()
-            .map(|f| f.id)
-            .collect())
+        // Only the ids: the rows also carry every definition's JSON.
+        flag::Entity::find()
+            .select_only()
+            .column(flag::Column::Id)
+            .filter(flag::Column::EnvironmentId.eq(environment_id))
+            .into_tuple::<i64>()
+            .all(&self.conn)
+            .await
     }
 
     /// Deletes hourly counts for hours after `after_hour`: SDKs may report counts for any
