@@ -10,7 +10,7 @@ use serde::Deserialize;
 use serde_json::value::RawValue;
 
 use super::body::read_body;
-use super::sdk_auth::{caller_for_key, SdkCaller};
+use super::sdk_auth::{caller_for_key, non_blank, SdkCaller};
 use super::split_ingest::{
     store_counts, store_events, store_impressions, store_keys, store_telemetry, telemetry_kind,
 };
@@ -43,15 +43,9 @@ impl<'a> Beacon<'a> {
     }
 
     pub fn metadata(&self) -> SdkMetadata {
-        let present = |v: &Option<String>| {
-            v.as_deref()
-                .map(str::trim)
-                .filter(|v| !v.is_empty())
-                .map(str::to_owned)
-        };
         SdkMetadata {
-            sdk: present(&self.sdk),
-            impressions_mode: present(&self.sim),
+            sdk: non_blank(self.sdk.as_deref()),
+            impressions_mode: non_blank(self.sim.as_deref()),
             ..SdkMetadata::default()
         }
     }

@@ -107,18 +107,19 @@ fn check_origin(req: &HttpRequest, environment: &EnvInfo) -> Result<(), ApiError
 }
 
 fn metadata(req: &HttpRequest) -> SdkMetadata {
-    let header = |name: &str| {
-        req.headers()
-            .get(name)
-            .and_then(|v| v.to_str().ok())
-            .map(str::trim)
-            .filter(|v| !v.is_empty())
-            .map(str::to_owned)
-    };
+    let header = |name: &str| non_blank(req.headers().get(name).and_then(|v| v.to_str().ok()));
     SdkMetadata {
         sdk: header("SplitSDKVersion"),
         machine_ip: header("SplitSDKMachineIP"),
         machine_name: header("SplitSDKMachineName"),
         impressions_mode: header("SplitSDKImpressionsMode"),
     }
+}
+
+/// An SDK metadata value as stored: trimmed, and absent when blank.
+pub fn non_blank(value: Option<&str>) -> Option<String> {
+    value
+        .map(str::trim)
+        .filter(|v| !v.is_empty())
+        .map(str::to_owned)
 }
