@@ -15,7 +15,7 @@ use crate::Database;
 mod keyset;
 
 pub use keyset::properties_match;
-pub(crate) use keyset::{id_bounds, ids_of, Conditions, Keyset, Names};
+pub(crate) use keyset::{id_bounds, ids_of, query_all, Conditions, Keyset, Names};
 
 /// One stored impression with its strings decoded.
 #[derive(Debug, Clone)]

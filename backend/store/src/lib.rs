@@ -15,6 +15,7 @@ pub mod monitoring;
 pub mod provision;
 pub mod retention;
 pub mod sessions;
+pub mod sinks;
 pub mod tokens;
 pub mod transient;
 pub mod usage;

@@ -7,8 +7,10 @@ mod auth;
 mod console;
 mod environments;
 mod error;
+mod sinks;
 
 pub use auth::*;
 pub use console::*;
 pub use environments::*;
 pub use error::*;
+pub use sinks::*;

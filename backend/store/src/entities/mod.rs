@@ -10,6 +10,8 @@ pub mod sdk_key;
 pub mod segment;
 pub mod segment_key;
 pub mod session;
+pub mod sink;
+pub mod sink_dead_letter;
 pub mod tracking_change;
 pub mod traffic_type;
 pub mod user;
