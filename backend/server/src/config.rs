@@ -63,6 +63,42 @@ pub struct Settings {
     pub writer_timeout_seconds: u64,
     #[serde(flatten)]
     pub accounts: AccountLimits,
+    #[serde(flatten)]
+    pub sinks: SinkSettings,
+}
+
+/// How sinks deliver: their retries, when they give up on a batch and when they pause.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(default)]
+pub struct SinkSettings {
+    /// The first retry of a failed delivery waits about this long; each next one twice as long.
+    pub sink_retry_base_ms: u64,
+    /// The longest wait between two attempts (a receiver's `Retry-After` may ask for more).
+    pub sink_retry_max_ms: u64,
+    /// Failed attempts after which a batch becomes a dead letter…
+    pub sink_max_attempts: u32,
+    /// …or how long it may keep failing, whichever comes first.
+    pub sink_max_age_seconds: u64,
+    /// A sink failing this long without a single success pauses itself.
+    pub sink_pause_after_seconds: u64,
+    /// How long one request to a receiver may take.
+    pub sink_request_timeout_seconds: u64,
+    /// File sinks write below this folder only.
+    pub sink_file_root: PathBuf,
+}
+
+impl Default for SinkSettings {
+    fn default() -> Self {
+        SinkSettings {
+            sink_retry_base_ms: 1_000,
+            sink_retry_max_ms: 300_000,
+            sink_max_attempts: 20,
+            sink_max_age_seconds: 3600,
+            sink_pause_after_seconds: 24 * 3600,
+            sink_request_timeout_seconds: 30,
+            sink_file_root: PathBuf::from("data/sinks"),
+        }
+    }
 }
 
 /// Sign-in, session, token, export and live-tail bounds of console and API users.
@@ -152,6 +188,7 @@ impl Default for Settings {
             writer_dictionary_capacity: 200_000,
             writer_timeout_seconds: 30,
             accounts: AccountLimits::default(),
+            sinks: SinkSettings::default(),
         }
     }
 }

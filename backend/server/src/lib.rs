@@ -9,6 +9,7 @@ pub mod config;
 pub mod console;
 pub mod http;
 pub mod ingest;
+pub mod sinks;
 pub mod startup;
 pub mod state;
 pub mod telemetry;

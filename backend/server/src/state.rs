@@ -14,6 +14,9 @@ use crate::auth::password::PasswordWork;
 use crate::auth::throttle::{BackoffPolicy, LoginThrottle};
 use crate::config::Settings;
 use crate::ingest::{Ingest, IngestBounds};
+use crate::sinks::destination::SinkContext;
+use crate::sinks::runner::DeliverySettings;
+use crate::sinks::Sinks;
 
 pub struct AppState {
     pub db: Database,
@@ -27,6 +30,7 @@ pub struct AppState {
     pub ingest: Ingest,
     pub exports: ExportJobs,
     pub retention: Retention,
+    pub sinks: Sinks,
 }
 
 impl AppState {
@@ -44,6 +48,7 @@ impl AppState {
                 timeout: Duration::from_secs(settings.writer_timeout_seconds.max(1)),
             },
         );
+        let sinks = start_sinks(&db, &settings, &writer).await?;
         let ingest = Ingest::new(
             flags.clone(),
             writer,
@@ -99,6 +104,24 @@ impl AppState {
             ingest,
             exports,
             retention,
+            sinks,
         })
     }
+}
+
+async fn start_sinks(db: &Database, settings: &Settings, writer: &Writer) -> anyhow::Result<Sinks> {
+    let s = &settings.sinks;
+    let ctx = SinkContext::new(
+        Duration::from_secs(s.sink_request_timeout_seconds.max(1)),
+        s.sink_file_root.clone(),
+    )?;
+    let delivery = DeliverySettings {
+        retry_base: Duration::from_millis(s.sink_retry_base_ms.max(1)),
+        retry_max: Duration::from_millis(s.sink_retry_max_ms.max(1)),
+        max_attempts: s.sink_max_attempts.max(1),
+        max_age: Duration::from_secs(s.sink_max_age_seconds),
+        pause_after: Duration::from_secs(s.sink_pause_after_seconds),
+        ..DeliverySettings::default()
+    };
+    Sinks::start(db.clone(), writer, ctx, delivery).await
 }

@@ -27,6 +27,7 @@ mod sdk_feed;
 mod security_headers;
 mod segments;
 mod sessions;
+mod sinks;
 mod split_ingest;
 mod tokens;
 mod usage;

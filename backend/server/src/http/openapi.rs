@@ -7,7 +7,7 @@ use utoipa::{Modify, OpenApi};
 
 use super::{
     audit, beacon, definitions, environments, evaluate, export, exports_jobs, flags, health,
-    import, live, monitoring, native_ingest, ofrep, retention, sdk_feed, segments, sessions,
+    import, live, monitoring, native_ingest, ofrep, retention, sdk_feed, segments, sessions, sinks,
     split_ingest, tokens, usage, users,
 };
 
@@ -34,6 +34,9 @@ use super::{
         export::export_impressions, usage::usage,
         export::export_events, export::count_impressions, export::count_events, exports_jobs::create, exports_jobs::list, exports_jobs::get_one,
         exports_jobs::download,
+        sinks::create, sinks::list, sinks::get_one, sinks::update, sinks::remove,
+        sinks::actions::pause, sinks::actions::resume, sinks::actions::test_sink, sinks::actions::replay,
+        sinks::actions::list_dead_letters, sinks::actions::retry_dead_letters,
         native_ingest::impressions, native_ingest::events,
         split_ingest::impressions_bulk, split_ingest::impressions_count, split_ingest::keys_server_side,
         split_ingest::keys_client_side, split_ingest::events_bulk, split_ingest::telemetry,

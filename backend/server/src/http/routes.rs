@@ -7,7 +7,7 @@ use super::extract_errors::{json_config, path_config, query_config};
 use super::{
     audit, beacon, definitions, environments, evaluate, export, exports_jobs, flags, health,
     import, live, monitoring, native_ingest, ofrep, openapi, retention, sdk_feed, segments,
-    sessions, split_ingest, tokens, usage, users, ApiError,
+    sessions, sinks, split_ingest, tokens, usage, users, ApiError,
 };
 
 pub fn configure(cfg: &mut web::ServiceConfig, max_body_bytes: usize) {
@@ -64,6 +64,17 @@ pub fn configure(cfg: &mut web::ServiceConfig, max_body_bytes: usize) {
                 .service(exports_jobs::get_one)
                 .service(exports_jobs::download)
                 .service(usage::usage)
+                .service(sinks::create)
+                .service(sinks::list)
+                .service(sinks::get_one)
+                .service(sinks::update)
+                .service(sinks::remove)
+                .service(sinks::actions::pause)
+                .service(sinks::actions::resume)
+                .service(sinks::actions::test_sink)
+                .service(sinks::actions::replay)
+                .service(sinks::actions::list_dead_letters)
+                .service(sinks::actions::retry_dead_letters)
                 // Under the environment's SDK key rather than a user's credentials:
                 .service(native_ingest::impressions)
                 .service(native_ingest::events)
