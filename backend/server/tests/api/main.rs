@@ -21,6 +21,7 @@ mod login_limits;
 mod native_ingest;
 mod rbac;
 mod retention;
+mod sinks;
 mod split_ingest;
 mod tokens;
 mod tracking;
