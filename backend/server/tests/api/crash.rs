@@ -11,12 +11,12 @@ use serde_json::{json, Value};
 
 use crate::helpers::*;
 
-struct ServerProcess {
-    child: Child,
-    base: String,
+pub struct ServerProcess {
+    pub child: Child,
+    pub base: String,
 }
 
-fn free_port() -> u16 {
+pub fn free_port() -> u16 {
     std::net::TcpListener::bind("127.0.0.1:0")
         .unwrap()
         .local_addr()
@@ -25,9 +25,16 @@ fn free_port() -> u16 {
 }
 
 async fn start_server(database_url: &str) -> ServerProcess {
+    start_server_with(database_url, &[]).await
+}
+
+/// Starts the real binary with extra environment variables (settings), and waits until it
+/// answers.
+pub async fn start_server_with(database_url: &str, settings: &[(&str, &str)]) -> ServerProcess {
     let port = free_port();
     let mut child = Command::new(env!("CARGO_BIN_EXE_imprint"))
         .arg("serve")
+        .envs(settings.iter().copied())
         .env("IMPRINT_DATABASE_URL", database_url)
         .env("IMPRINT_BIND", format!("127.0.0.1:{port}"))
         .env("IMPRINT_ADMIN_EMAIL", ADMIN_EMAIL)
@@ -51,7 +58,7 @@ async fn start_server(database_url: &str) -> ServerProcess {
     panic!("imprint did not start");
 }
 
-async fn admin_token(base: &str) -> String {
+pub async fn admin_token(base: &str) -> String {
     let client = reqwest::Client::builder()
         .cookie_store(true)
         .build()

@@ -1,5 +1,6 @@
 //! Sinks against real receivers listening on local ports.
 
+mod crash;
 mod receiver;
 mod reliability;
 mod webhook;

@@ -2,12 +2,13 @@
 //! contract says, and keeps every request it accepted (bodies un-gzipped).
 
 use std::collections::VecDeque;
-use std::net::TcpListener;
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use actix_web::{web, App, HttpRequest, HttpResponse, HttpServer};
 use bytes::Bytes;
+
+use crate::crash::free_port;
 
 /// One request as the receiver got it.
 #[derive(Debug, Clone)]
@@ -44,6 +45,8 @@ pub struct Reply {
     pub status: u16,
     pub headers: Vec<(String, String)>,
     pub body: String,
+    /// How long the receiver takes before it answers.
+    pub delay: Duration,
 }
 
 impl Reply {
@@ -52,7 +55,13 @@ impl Reply {
             status,
             headers: Vec::new(),
             body: String::new(),
+            delay: Duration::ZERO,
         }
+    }
+
+    pub fn after(mut self, delay: Duration) -> Reply {
+        self.delay = delay;
+        self
     }
 
     pub fn with_body(mut self, body: &str) -> Reply {
@@ -79,14 +88,6 @@ pub struct Receiver {
     pub port: u16,
     state: Arc<Mutex<State>>,
     server: Option<actix_web::dev::ServerHandle>,
-}
-
-pub fn free_port() -> u16 {
-    TcpListener::bind("127.0.0.1:0")
-        .unwrap()
-        .local_addr()
-        .unwrap()
-        .port()
 }
 
 impl Receiver {
@@ -196,13 +197,17 @@ async fn answer(
         status: 0,
         at: std::time::Instant::now(),
     };
-    let mut state = state.lock().unwrap();
-    let reply = match state.script.pop_front() {
-        Some(reply) => reply,
-        None => (state.contract)(&received),
+    let reply = {
+        let mut state = state.lock().unwrap();
+        let reply = match state.script.pop_front() {
+            Some(reply) => reply,
+            None => (state.contract)(&received),
+        };
+        received.status = reply.status;
+        state.requests.push(received);
+        reply
     };
-    received.status = reply.status;
-    state.requests.push(received);
+    tokio::time::sleep(reply.delay).await;
     let mut response =
         HttpResponse::build(actix_web::http::StatusCode::from_u16(reply.status).unwrap());
     for (name, value) in &reply.headers {
