@@ -26,6 +26,8 @@ pub enum Benchmark {
     Live,
     /// Ingestion latency while a retention purge deletes millions of rows.
     Purge,
+    /// Ingestion with three sinks against none, delivery delay, and a backfill's rate.
+    Sinks,
 }
 
 impl Benchmark {
@@ -35,6 +37,7 @@ impl Benchmark {
             Benchmark::Export => "export",
             Benchmark::Live => "live",
             Benchmark::Purge => "purge",
+            Benchmark::Sinks => "sinks",
         }
     }
 }
@@ -51,7 +54,7 @@ impl Backend {
 #[derive(Debug, Clone, Parser)]
 #[command(
     name = "imprint-bench",
-    about = "Benchmarks a release build of Imprint: ingestion, export, live tail, ingestion during a purge"
+    about = "Benchmarks a release build of Imprint: ingestion, export, live tail, ingestion during a purge, sinks"
 )]
 pub struct Args {
     /// The `imprint` server binary to benchmark; a release build gives meaningful figures.
@@ -66,7 +69,7 @@ pub struct Args {
     #[arg(
         long,
         value_delimiter = ',',
-        default_value = "ingest,export,live,purge"
+        default_value = "ingest,export,live,purge,sinks"
     )]
     pub only: Vec<Benchmark>,
 

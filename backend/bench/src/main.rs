@@ -20,6 +20,7 @@ mod scenario_args;
 mod seed;
 mod server;
 mod setup;
+mod sinks;
 mod workload;
 
 use anyhow::Context;

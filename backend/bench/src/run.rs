@@ -41,6 +41,12 @@ pub async fn bench_backend(
             .purge
             .push(figures.with_context(|| format!("{label}: purge"))?);
     }
+    if args.runs(Benchmark::Sinks) {
+        let figures = crate::sinks::bench_sinks(args, backend).await;
+        report
+            .sinks
+            .push(figures.with_context(|| format!("{label}: sinks"))?);
+    }
     Ok(())
 }
 

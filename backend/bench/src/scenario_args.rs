@@ -59,6 +59,14 @@ pub struct ScenarioArgs {
     /// purge does.
     #[arg(long, default_value_t = 15)]
     pub purge_baseline_secs: u64,
+
+    /// Impressions per second posted in each phase of the sinks benchmark.
+    #[arg(long, default_value_t = 10_000)]
+    pub sinks_rate: u64,
+
+    /// Length of each phase of the sinks benchmark, in seconds.
+    #[arg(long, default_value_t = 15)]
+    pub sinks_secs: u64,
 }
 
 impl ScenarioArgs {
@@ -72,6 +80,8 @@ impl ScenarioArgs {
         anyhow::ensure!(self.live_secs > 2, "--live-secs must be more than 2");
         anyhow::ensure!(self.live_max_rate > 0, "--live-max-rate must be at least 1");
         anyhow::ensure!(self.purge_rows > 0, "--purge-rows must be at least 1");
+        anyhow::ensure!(self.sinks_rate >= 100, "--sinks-rate must be at least 100");
+        anyhow::ensure!(self.sinks_secs > 0, "--sinks-secs must be at least 1");
         anyhow::ensure!(
             self.purge_ingest_rate >= 100,
             "--purge-ingest-rate must be at least 100"

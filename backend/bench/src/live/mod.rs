@@ -25,7 +25,8 @@ use crate::run::{on_fresh_server, progress};
 use crate::server::ServerProcess;
 use crate::setup::{BenchEnvironment, ENVIRONMENT};
 use crate::workload::IMPRESSIONS_PER_BODY;
-use sender::{flag_of, micros_since, nudge, post_steadily, FLAGS};
+use sender::{flag_of, nudge, FLAGS};
+pub use sender::{micros_since, post_steadily, sent_micros};
 pub use tail::TailReport;
 use tail::TailStream;
 

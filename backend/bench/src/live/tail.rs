@@ -167,13 +167,7 @@ impl TailStream {
                 }
             }
         }
-        let ms = |quantile: f64| delays.value_at_quantile(quantile) as f64 / 1000.0;
-        report.latency = LatencySummary {
-            p50_ms: ms(0.50),
-            p99_ms: ms(0.99),
-            p999_ms: ms(0.999),
-            max_ms: delays.max() as f64 / 1000.0,
-        };
+        report.latency = LatencySummary::of_micros(&delays);
         report.latency_samples = delays.len();
         Ok(report)
     }

@@ -108,13 +108,7 @@ impl PhaseStats {
     }
 
     pub fn latency(&self) -> LatencySummary {
-        let ms = |quantile: f64| self.latency_us.value_at_quantile(quantile) as f64 / 1000.0;
-        LatencySummary {
-            p50_ms: ms(0.50),
-            p99_ms: ms(0.99),
-            p999_ms: ms(0.999),
-            max_ms: self.latency_us.max() as f64 / 1000.0,
-        }
+        LatencySummary::of_micros(&self.latency_us)
     }
 }
 
@@ -124,6 +118,19 @@ pub struct LatencySummary {
     pub p99_ms: f64,
     pub p999_ms: f64,
     pub max_ms: f64,
+}
+
+impl LatencySummary {
+    /// The quantiles of a histogram of microseconds, in milliseconds.
+    pub fn of_micros(histogram: &hdrhistogram::Histogram<u64>) -> LatencySummary {
+        let ms = |quantile: f64| histogram.value_at_quantile(quantile) as f64 / 1000.0;
+        LatencySummary {
+            p50_ms: ms(0.50),
+            p99_ms: ms(0.99),
+            p999_ms: ms(0.999),
+            max_ms: histogram.max() as f64 / 1000.0,
+        }
+    }
 }
 
 /// A finished phase: the counts and the time they took.

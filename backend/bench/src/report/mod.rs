@@ -7,6 +7,7 @@ mod format;
 mod ingest;
 mod live;
 mod purge;
+mod sinks;
 
 use std::path::{Path, PathBuf};
 
@@ -22,6 +23,7 @@ use crate::process_stats::CpuUse;
 use crate::purge::PurgeReport;
 use crate::scenario_args::ScenarioArgs;
 use crate::server::MemoryPeak;
+use crate::sinks::SinksReport;
 use crate::workload::IMPRESSIONS_PER_BODY;
 
 /// What the issue asks of ingestion (the goals of the ingestion section).
@@ -39,6 +41,7 @@ pub struct Report {
     pub export: Vec<ExportReport>,
     pub live: Vec<LiveReport>,
     pub purge: Vec<PurgeReport>,
+    pub sinks: Vec<SinksReport>,
 }
 
 #[derive(Debug, Serialize)]
@@ -190,6 +193,7 @@ impl Report {
             export: Vec::new(),
             live: Vec::new(),
             purge: Vec::new(),
+            sinks: Vec::new(),
         }
     }
 
@@ -211,6 +215,7 @@ impl Report {
             (Benchmark::Export, !self.export.is_empty()),
             (Benchmark::Live, !self.live.is_empty()),
             (Benchmark::Purge, !self.purge.is_empty()),
+            (Benchmark::Sinks, !self.sinks.is_empty()),
         ];
         ran.into_iter()
             .filter_map(|(benchmark, ran)| ran.then_some(benchmark))
@@ -223,6 +228,7 @@ impl Report {
             Benchmark::Export => export::render(&self.settings, &self.export),
             Benchmark::Live => live::render(&self.settings, &self.live),
             Benchmark::Purge => purge::render(&self.settings, &self.purge),
+            Benchmark::Sinks => sinks::render(&self.settings, &self.sinks),
         }
     }
 
@@ -232,6 +238,7 @@ impl Report {
             Benchmark::Export => serde_json::to_value(&self.export),
             Benchmark::Live => serde_json::to_value(&self.live),
             Benchmark::Purge => serde_json::to_value(&self.purge),
+            Benchmark::Sinks => serde_json::to_value(&self.sinks),
         }
     }
 
