@@ -40,6 +40,19 @@ pub const ACTION_GROUPS: &[(&str, &[(&str, &str)])] = &[
         ],
     ),
     (
+        "Integrations",
+        &[
+            ("sink.", "Every sink change"),
+            ("sink.create", "Sink added"),
+            ("sink.update", "Sink settings changed"),
+            ("sink.pause", "Sink paused"),
+            ("sink.resume", "Sink resumed"),
+            ("sink.replay", "Sink replayed"),
+            ("sink.retry_dead_letters", "Dead letters retried"),
+            ("sink.delete", "Sink deleted"),
+        ],
+    ),
+    (
         "Users",
         &[
             ("user.", "Every user change"),
@@ -72,6 +85,13 @@ pub fn headline(action: &str, new_value: Option<&Value>) -> (String, &'static st
         "sdk_key.revoke" => ("SDK key revoked", "remove"),
         "segment.save" => ("Segment saved", "change"),
         "traffic_type.create" => ("Traffic type created", "create"),
+        "sink.create" => ("Sink added", "create"),
+        "sink.update" => ("Sink settings changed", "change"),
+        "sink.pause" => ("Sink paused", "remove"),
+        "sink.resume" => ("Sink resumed", "create"),
+        "sink.replay" => ("Sink replayed from a date", "change"),
+        "sink.retry_dead_letters" => ("Dead letters retried", "change"),
+        "sink.delete" => ("Sink deleted", "remove"),
         "user.create" => ("User added", "create"),
         "user.update" => ("User changed", "change"),
         "user.password" => ("Password changed", "change"),
