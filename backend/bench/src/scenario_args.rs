@@ -64,6 +64,11 @@ pub struct ScenarioArgs {
     #[arg(long, default_value_t = 10_000)]
     pub sinks_rate: u64,
 
+    /// Impressions per second posted while a sink backfills: about half of what SQLite
+    /// ingests at full load on two cores.
+    #[arg(long, default_value_t = 35_000)]
+    pub sinks_backfill_rate: u64,
+
     /// Length of each phase of the sinks benchmark, in seconds.
     #[arg(long, default_value_t = 15)]
     pub sinks_secs: u64,
@@ -82,6 +87,10 @@ impl ScenarioArgs {
         anyhow::ensure!(self.purge_rows > 0, "--purge-rows must be at least 1");
         anyhow::ensure!(self.sinks_rate >= 100, "--sinks-rate must be at least 100");
         anyhow::ensure!(self.sinks_secs > 0, "--sinks-secs must be at least 1");
+        anyhow::ensure!(
+            self.sinks_backfill_rate >= 100,
+            "--sinks-backfill-rate must be at least 100"
+        );
         anyhow::ensure!(
             self.purge_ingest_rate >= 100,
             "--purge-ingest-rate must be at least 100"

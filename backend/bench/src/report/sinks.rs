@@ -34,7 +34,8 @@ fn write(out: &mut String, settings: &Settings, backends: &[SinksReport]) -> std
     writeln!(
         out,
         "- Then a fourth sink replays everything stored (`POST …/replay {{\"from\": 0}}`, \
-         NDJSON, 10,000 rows per batch) while the same rate goes on: its delivery rate.\n"
+         NDJSON, 10,000 rows per batch) while {} impressions/s arrive: its delivery rate.\n",
+        group(s.sinks_backfill_rate as f64)
     )?;
     let table = Table {
         items: backends,

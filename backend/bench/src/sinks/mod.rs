@@ -6,7 +6,8 @@
 //! 2. Three webhook sinks (Split body, NDJSON, gzipped NDJSON) to receivers in this process,
 //!    the same rate again: post latency next to the baseline, and each impression's delay
 //!    from its post to Imprint to its arrival at a receiver.
-//! 3. A fourth sink replays everything stored while the rate goes on: its delivery rate.
+//! 3. A fourth sink replays everything stored while ingestion goes on at about half load:
+//!    its delivery rate.
 
 mod receiver;
 
@@ -188,7 +189,12 @@ async fn measure(
         );
     }
 
-    let backfill = backfill(session, server, &target, rate, seconds, clock).await?;
+    let backfill_rate = args.scenarios.sinks_backfill_rate;
+    progress(
+        label,
+        &format!("a new sink replays everything while {backfill_rate} impressions/s arrive"),
+    );
+    let backfill = backfill(session, server, &target, backfill_rate, seconds, clock).await?;
     progress(
         label,
         &format!(
