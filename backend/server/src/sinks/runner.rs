@@ -230,6 +230,9 @@ impl SinkRunner {
                         break;
                     }
                     Delivery::PartlyRejected { rejected, answer } => {
+                        // Indices come from the receiver's answer: ignore any it made up.
+                        let rejected: Vec<usize> =
+                            rejected.into_iter().filter(|&i| i < batch.len()).collect();
                         for &i in &rejected {
                             let id = batch.id(i);
                             self.dead_letter(stream, (id, id), 1, attempts, &answer, id)

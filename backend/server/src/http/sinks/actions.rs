@@ -277,7 +277,7 @@ pub async fn retry_dead_letters(
             }
             Delivery::PartlyRejected { rejected, answer } => {
                 state.db.resolve_dead_letter(&letter).await?;
-                for i in rejected {
+                for i in rejected.into_iter().filter(|&i| i < batch.len()) {
                     let row = batch.id(i);
                     state
                         .db
