@@ -44,15 +44,19 @@ install_npm() {
   fi
 }
 
+# The Split Python SDK for the e2e tests, and moto's S3 server for the API tests of the S3 sink.
+PYTHON_REQUIREMENTS=(e2e/requirements.txt scripts/requirements-test-servers.txt)
+
 install_python() {
   if [ ! -x "$IMPRINT_VENV/bin/python" ]; then
-    log "python: creating venv for the Python SDK tests"
+    log "python: creating venv for the Python SDK tests and the test servers"
     python3 -m venv "$IMPRINT_VENV"
   fi
-  if ! cmp -s e2e/requirements.txt "$IMPRINT_VENV/.requirements" 2>/dev/null; then
-    log "python: installing e2e/requirements.txt (the Split Python SDK)"
-    "$IMPRINT_VENV/bin/pip" install -q -r e2e/requirements.txt
-    cp e2e/requirements.txt "$IMPRINT_VENV/.requirements"
+  if ! cat "${PYTHON_REQUIREMENTS[@]}" | cmp -s - "$IMPRINT_VENV/.requirements" 2>/dev/null; then
+    log "python: installing ${PYTHON_REQUIREMENTS[*]}"
+    # One resolution, so both files agree on the packages they share.
+    "$IMPRINT_VENV/bin/pip" install -q "${PYTHON_REQUIREMENTS[@]/#/-r}"
+    cat "${PYTHON_REQUIREMENTS[@]}" > "$IMPRINT_VENV/.requirements"
   fi
 }
 

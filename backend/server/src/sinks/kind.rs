@@ -5,7 +5,7 @@ use std::sync::Arc;
 use serde_json::{Map, Value};
 
 use super::destination::{Destination, SinkContext};
-use super::webhook;
+use super::{s3, webhook};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum SinkKind {
@@ -44,7 +44,8 @@ impl SinkKind {
     pub fn secret_fields(self) -> &'static [&'static str] {
         match self {
             SinkKind::Webhook => webhook::SECRETS,
-            SinkKind::S3 | SinkKind::Amplitude | SinkKind::Segment | SinkKind::File => &[],
+            SinkKind::S3 => s3::SECRETS,
+            SinkKind::Amplitude | SinkKind::Segment | SinkKind::File => &[],
         }
     }
 
@@ -68,7 +69,8 @@ impl SinkKind {
         let merged = Value::Object(merged);
         match self {
             SinkKind::Webhook => webhook::build(merged, ctx),
-            SinkKind::S3 | SinkKind::Amplitude | SinkKind::Segment | SinkKind::File => {
+            SinkKind::S3 => s3::build(merged, ctx),
+            SinkKind::Amplitude | SinkKind::Segment | SinkKind::File => {
                 Err(format!("{} sinks are not available yet", self.as_str()))
             }
         }

@@ -11,6 +11,7 @@ pub mod delivery;
 pub mod destination;
 pub mod kind;
 pub mod runner;
+pub mod s3;
 pub mod webhook;
 
 use std::collections::HashMap;

@@ -3,6 +3,7 @@
 mod crash;
 mod receiver;
 mod reliability;
+mod s3;
 mod webhook;
 
 use std::time::Duration;
