@@ -14,7 +14,7 @@ mod failure;
 use std::sync::Arc;
 
 use object_store::aws::AmazonS3;
-use object_store::path::{Path, PathPart};
+use object_store::path::Path;
 use object_store::{Attribute, Attributes, ObjectStore, PutOptions, PutPayload};
 use serde_json::Value;
 
@@ -129,11 +129,11 @@ fn object_path(prefix: &Path, format: Format, batch: &Batch) -> Path {
         received.format("hr=%H").to_string(),
         file,
     ];
-    prefix
-        .parts()
-        .chain(test.map(PathPart::from))
-        .chain(parts.into_iter().map(PathPart::from))
-        .collect()
+    let folder = match test {
+        Some(test) => prefix.clone().join(test),
+        None => prefix.clone(),
+    };
+    parts.into_iter().fold(folder, |path, part| path.join(part))
 }
 
 #[async_trait::async_trait]

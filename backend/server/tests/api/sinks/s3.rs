@@ -69,7 +69,10 @@ impl Moto {
             }
             tokio::time::sleep(Duration::from_millis(100)).await;
         }
-        panic!("moto_server did not answer on {} within 30 s", moto.endpoint);
+        panic!(
+            "moto_server did not answer on {} within 30 s",
+            moto.endpoint
+        );
     }
 
     /// object_store cannot create buckets; moto takes a plain PUT of the bucket's path.
@@ -121,7 +124,8 @@ impl Moto {
         (content_type, got.bytes().await.unwrap().to_vec())
     }
 
-    fn sink(&self, extra: Value) -> Value {
+    /// A sink named `name` writing under `lake/` with a 50 ms flush.
+    fn sink(&self, name: &str, extra: Value) -> Value {
         let mut config = json!({
             "bucket": BUCKET,
             "endpoint": self.endpoint,
@@ -133,7 +137,7 @@ impl Moto {
         if let (Some(config), Some(extra)) = (config.as_object_mut(), extra.as_object()) {
             config.extend(extra.clone());
         }
-        json!({ "kind": "s3", "name": "lake", "config": config })
+        json!({ "kind": "s3", "name": name, "config": config })
     }
 }
 
@@ -205,16 +209,18 @@ fn sorted(mut rows: Vec<Value>) -> Vec<Value> {
 
 /// Checks an object's name against the layout and returns its stream and id range.
 fn parse_name(path: &Path, first_row: &Value, extension: &str) -> (String, i64, i64) {
-    let received = chrono::DateTime::from_timestamp_millis(first_row["received_at"].as_i64().unwrap())
-        .unwrap();
+    let received =
+        chrono::DateTime::from_timestamp_millis(first_row["received_at"].as_i64().unwrap())
+            .unwrap();
     let folder = format!(
         "lake/env={ENV}/dt={}/hr={}/",
         received.format("%Y-%m-%d"),
         received.format("%H")
     );
-    let name = path.as_ref().strip_prefix(&folder).unwrap_or_else(|| {
-        panic!("{path} is not under {folder}, the first row's reception hour")
-    });
+    let name = path
+        .as_ref()
+        .strip_prefix(&folder)
+        .unwrap_or_else(|| panic!("{path} is not under {folder}, the first row's reception hour"));
     let stem = name.strip_suffix(extension).unwrap();
     let mut parts = stem.split('-');
     let (stream, first, last) = (
@@ -222,7 +228,11 @@ fn parse_name(path: &Path, first_row: &Value, extension: &str) -> (String, i64, 
         parts.next().unwrap(),
         parts.next().unwrap(),
     );
-    assert_eq!((first.len(), last.len()), (20, 20), "{path}: ids are zero-padded");
+    assert_eq!(
+        (first.len(), last.len()),
+        (20, 20),
+        "{path}: ids are zero-padded"
+    );
     let (first, last) = (first.parse().unwrap(), last.parse().unwrap());
     assert!(first <= last, "{path}");
     (stream.to_owned(), first, last)
@@ -245,22 +255,38 @@ async fn parquet_objects_hold_the_exports_typed_columns_under_hourly_folders() {
     let app = spawn_app().await;
     let env = app.environment(ENV).await;
     let admin = app.admin_session().await;
-    let mut body = moto.sink(json!({}));
+    let mut body = moto.sink("lake", json!({}));
     body["events"] = json!(true);
     let created = create_sink(&app, &admin, body).await;
     let id = created["id"].as_i64().unwrap();
-    assert_eq!(created["secrets_set"], json!(["secret_access_key"]), "{created}");
+    assert_eq!(
+        created["secrets_set"],
+        json!(["secret_access_key"]),
+        "{created}"
+    );
     assert!(!created.to_string().contains("not-so-secret"), "{created}");
     assert_eq!(created["config"]["access_key_id"], "AKIAIMPRINTTEST");
 
-    ingest(&app, &env.server_key, "/api/v1/impressions", &sample_impressions(imprint_store::now_ms())).await;
+    ingest(
+        &app,
+        &env.server_key,
+        "/api/v1/impressions",
+        &sample_impressions(imprint_store::now_ms()),
+    )
+    .await;
     post_events(&app, &env).await;
-    wait_for_sink(&app, &admin, id, "15 rows delivered", |s| s["delivered"] == 15).await;
+    wait_for_sink(&app, &admin, id, "15 rows delivered", |s| {
+        s["delivered"] == 15
+    })
+    .await;
 
     let (mut impressions, mut events) = (Vec::new(), Vec::new());
     for object in moto.objects().await {
         let (content_type, bytes) = moto.read(&object.location).await;
-        assert_eq!(content_type.as_deref(), Some("application/vnd.apache.parquet"));
+        assert_eq!(
+            content_type.as_deref(),
+            Some("application/vnd.apache.parquet")
+        );
         assert_eq!(&bytes[..4], b"PAR1", "{}", object.location);
         let rows = parquet_rows(bytes);
         let (stream, _, _) = parse_name(&object.location, &rows[0], ".parquet");
@@ -289,14 +315,29 @@ async fn gzipped_ndjson_objects_roll_by_rows_and_by_bytes() {
     let app = spawn_app().await;
     let env = app.environment(ENV).await;
     let admin = app.admin_session().await;
-    let by_rows = moto.sink(json!({ "format": "ndjson", "max_rows": 5, "prefix": "lake/rows" }));
-    let by_rows = create_sink(&app, &admin, by_rows).await["id"].as_i64().unwrap();
-    let by_bytes = moto.sink(json!({ "format": "ndjson", "max_bytes": 1024, "prefix": "lake/bytes/" }));
-    let by_bytes = create_sink(&app, &admin, by_bytes).await["id"].as_i64().unwrap();
+    let by_rows = moto.sink(
+        "rows",
+        json!({ "format": "ndjson", "max_rows": 5, "prefix": "lake/rows" }),
+    );
+    let by_rows = create_sink(&app, &admin, by_rows).await["id"]
+        .as_i64()
+        .unwrap();
+    let by_bytes = moto.sink(
+        "bytes",
+        json!({ "format": "ndjson", "max_bytes": 1024, "prefix": "lake/bytes/" }),
+    );
+    let by_bytes = create_sink(&app, &admin, by_bytes).await["id"]
+        .as_i64()
+        .unwrap();
 
-    post_impressions(&app, &env, "checkout", &keys("user", 40)).await;
+    // Random keys, so 40 rows stay well over 1 KiB gzipped.
+    let random: Vec<String> = (0..40).map(|_| uuid::Uuid::new_v4().to_string()).collect();
+    post_impressions(&app, &env, "checkout", &random).await;
     for id in [by_rows, by_bytes] {
-        wait_for_sink(&app, &admin, id, "40 rows delivered", |s| s["delivered"] == 40).await;
+        wait_for_sink(&app, &admin, id, "40 rows delivered", |s| {
+            s["delivered"] == 40
+        })
+        .await;
     }
     let exported = sorted(export(&app, &admin, "impressions").await);
 
@@ -319,7 +360,12 @@ async fn gzipped_ndjson_objects_roll_by_rows_and_by_bytes() {
             if folder == "lake/rows/" {
                 assert!(object_rows.len() <= 5, "{}", object.location);
             } else {
-                assert!(bytes.len() <= 1024, "{} has {} bytes", object.location, bytes.len());
+                assert!(
+                    bytes.len() <= 1024,
+                    "{} has {} bytes",
+                    object.location,
+                    bytes.len()
+                );
             }
             ranges.push((first, last));
             rows.extend(object_rows);
@@ -341,23 +387,33 @@ async fn a_delivery_made_again_overwrites_its_object() {
     let app = spawn_app().await;
     let env = app.environment(ENV).await;
     let admin = app.admin_session().await;
-    let id = create_sink(&app, &admin, moto.sink(json!({}))).await["id"]
+    let id = create_sink(&app, &admin, moto.sink("lake", json!({}))).await["id"]
         .as_i64()
         .unwrap();
     post_impressions(&app, &env, "checkout", &keys("user", 6)).await;
-    wait_for_sink(&app, &admin, id, "6 rows delivered", |s| s["delivered"] == 6).await;
+    wait_for_sink(&app, &admin, id, "6 rows delivered", |s| {
+        s["delivered"] == 6
+    })
+    .await;
     let before = moto.objects().await;
     let (_, original) = moto.read(&before[0].location).await;
 
     // Moto's timestamps have whole seconds: wait for the next one before the replay.
     tokio::time::sleep(Duration::from_millis(1100)).await;
     let response = admin
-        .post(&app, &format!("/api/v1/environments/{ENV}/sinks/{id}/replay"), &json!({ "from": 0 }))
+        .post(
+            &app,
+            &format!("/api/v1/environments/{ENV}/sinks/{id}/replay"),
+            &json!({ "from": 0 }),
+        )
         .await;
     assert_eq!(response.status(), StatusCode::OK);
     let replay: Value = response.json().await.unwrap();
     assert_eq!(replay["duplicates"], 6, "{replay}");
-    wait_for_sink(&app, &admin, id, "the replay delivered", |s| s["delivered"] == 12).await;
+    wait_for_sink(&app, &admin, id, "the replay delivered", |s| {
+        s["delivered"] == 12
+    })
+    .await;
 
     let after = moto.objects().await;
     let names = |objects: &[ObjectMeta]| -> Vec<String> {
@@ -382,8 +438,12 @@ async fn a_missing_bucket_or_unknown_keys_pause_the_sink_with_s3s_reason() {
     let env = app.environment(ENV).await;
     let admin = app.admin_session().await;
 
-    let missing = create_sink(&app, &admin, moto.sink(json!({ "bucket": "no-such-bucket" })))
-        .await["id"]
+    let missing = create_sink(
+        &app,
+        &admin,
+        moto.sink("missing", json!({ "bucket": "no-such-bucket" })),
+    )
+    .await["id"]
         .as_i64()
         .unwrap();
     post_impressions(&app, &env, "checkout", &keys("user", 2)).await;
@@ -395,9 +455,11 @@ async fn a_missing_bucket_or_unknown_keys_pause_the_sink_with_s3s_reason() {
     assert_eq!(paused["lag_rows"], 2, "{paused}");
 
     moto.require_credentials().await;
-    let unknown = create_sink(&app, &admin, moto.sink(json!({}))).await["id"]
+    let unknown = create_sink(&app, &admin, moto.sink("unknown", json!({}))).await["id"]
         .as_i64()
         .unwrap();
+    // A new sink starts at the end of the outbox: it needs rows of its own.
+    post_impressions(&app, &env, "checkout", &keys("later", 1)).await;
     let paused = wait_for_sink(&app, &admin, unknown, "paused", |s| s["status"] == "paused").await;
     let reason = paused["paused_reason"].as_str().unwrap();
     assert!(reason.contains("InvalidAccessKeyId"), "{reason}");
@@ -413,11 +475,15 @@ async fn send_test_writes_beside_the_data_and_bad_settings_are_refused() {
     let app = spawn_app().await;
     app.environment(ENV).await;
     let admin = app.admin_session().await;
-    let id = create_sink(&app, &admin, moto.sink(json!({}))).await["id"]
+    let id = create_sink(&app, &admin, moto.sink("lake", json!({}))).await["id"]
         .as_i64()
         .unwrap();
     let response = admin
-        .post(&app, &format!("/api/v1/environments/{ENV}/sinks/{id}/test"), &json!({}))
+        .post(
+            &app,
+            &format!("/api/v1/environments/{ENV}/sinks/{id}/test"),
+            &json!({}),
+        )
         .await;
     assert_eq!(response.status(), StatusCode::OK);
     let result: Value = response.json().await.unwrap();
@@ -425,8 +491,14 @@ async fn send_test_writes_beside_the_data_and_bad_settings_are_refused() {
     let objects = moto.objects().await;
     assert_eq!(objects.len(), 1);
     let name = objects[0].location.to_string();
-    assert!(name.starts_with("lake/_imprint_test/env=production/dt="), "{name}");
-    assert!(result["answer"].as_str().unwrap().contains(&name), "{result}");
+    assert!(
+        name.starts_with("lake/_imprint_test/env=production/dt="),
+        "{name}"
+    );
+    assert!(
+        result["answer"].as_str().unwrap().contains(&name),
+        "{result}"
+    );
 
     let path = format!("/api/v1/environments/{ENV}/sinks");
     for (config, words) in [
@@ -437,15 +509,26 @@ async fn send_test_writes_beside_the_data_and_bad_settings_are_refused() {
         (json!({ "prefix": "a//b" }), "prefix"),
         (json!({ "bucket": "" }), "bucket"),
     ] {
-        let response = admin.post(&app, &path, &moto.sink(config.clone())).await;
+        let response = admin
+            .post(&app, &path, &moto.sink("bad", config.clone()))
+            .await;
         let status = response.status();
         let body: Value = response.json().await.unwrap();
         assert_eq!(status, StatusCode::BAD_REQUEST, "{config}: {body}");
         assert_eq!(body["code"], "invalid_sink_config", "{config}: {body}");
-        assert!(body["message"].as_str().unwrap().contains(words), "{config}: {body}");
+        assert!(
+            body["message"].as_str().unwrap().contains(words),
+            "{config}: {body}"
+        );
     }
-    let mut no_keys = moto.sink(json!({}));
-    no_keys["config"].as_object_mut().unwrap().remove("secret_access_key");
+    let mut no_keys = moto.sink("no keys", json!({}));
+    no_keys["config"]
+        .as_object_mut()
+        .unwrap()
+        .remove("secret_access_key");
     let response = admin.post(&app, &path, &no_keys).await;
-    assert_eq!(error_code(response, StatusCode::BAD_REQUEST).await, "invalid_sink_config");
+    assert_eq!(
+        error_code(response, StatusCode::BAD_REQUEST).await,
+        "invalid_sink_config"
+    );
 }
