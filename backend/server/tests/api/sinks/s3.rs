@@ -3,8 +3,10 @@
 //! compared, column by column, with the export API's NDJSON of the same rows.
 
 use std::io::Read;
+use std::net::{Shutdown, TcpListener, TcpStream};
 use std::path::PathBuf;
 use std::process::{Child, Command, Stdio};
+use std::sync::Arc;
 use std::time::Duration;
 
 use futures::TryStreamExt;
@@ -16,7 +18,7 @@ use parquet::record::Field;
 use reqwest::StatusCode;
 use serde_json::{json, Value};
 
-use super::receiver::free_port;
+use super::receiver::{free_port, Contract};
 use super::*;
 use crate::exports::{ingest, sample_impressions};
 use crate::helpers::{error_code, spawn_app};
@@ -124,21 +126,26 @@ impl Moto {
         (content_type, got.bytes().await.unwrap().to_vec())
     }
 
-    /// A sink named `name` writing under `lake/` with a 50 ms flush.
     fn sink(&self, name: &str, extra: Value) -> Value {
-        let mut config = json!({
-            "bucket": BUCKET,
-            "endpoint": self.endpoint,
-            "prefix": "lake/",
-            "access_key_id": "AKIAIMPRINTTEST",
-            "secret_access_key": "not-so-secret",
-            "flush_ms": 50,
-        });
-        if let (Some(config), Some(extra)) = (config.as_object_mut(), extra.as_object()) {
-            config.extend(extra.clone());
-        }
-        json!({ "kind": "s3", "name": name, "config": config })
+        sink_to(&self.endpoint, name, extra)
     }
+}
+
+/// An S3 sink to the server at `endpoint`, named `name`, writing under `lake/` with a 50 ms
+/// flush.
+fn sink_to(endpoint: &str, name: &str, extra: Value) -> Value {
+    let mut config = json!({
+        "bucket": BUCKET,
+        "endpoint": endpoint,
+        "prefix": "lake/",
+        "access_key_id": "AKIAIMPRINTTEST",
+        "secret_access_key": "not-so-secret",
+        "flush_ms": 50,
+    });
+    if let (Some(config), Some(extra)) = (config.as_object_mut(), extra.as_object()) {
+        config.extend(extra.clone());
+    }
+    json!({ "kind": "s3", "name": name, "config": config })
 }
 
 impl Drop for Moto {
@@ -146,6 +153,28 @@ impl Drop for Moto {
         let _ = self.child.kill();
         let _ = self.child.wait();
     }
+}
+
+/// Relays connections from `port` to the server at `endpoint`, from now on.
+fn forward(port: u16, endpoint: &str) {
+    let target = endpoint.trim_start_matches("http://").to_owned();
+    let listener = TcpListener::bind(("127.0.0.1", port)).unwrap();
+    std::thread::spawn(move || {
+        for client in listener.incoming().flatten() {
+            let Ok(server) = TcpStream::connect(&target) else {
+                continue;
+            };
+            pipe(client.try_clone().unwrap(), server.try_clone().unwrap());
+            pipe(server, client);
+        }
+    });
+}
+
+fn pipe(mut from: TcpStream, mut to: TcpStream) {
+    std::thread::spawn(move || {
+        let _ = std::io::copy(&mut from, &mut to);
+        let _ = to.shutdown(Shutdown::Write);
+    });
 }
 
 /// A Parquet value as the NDJSON export spells it.
@@ -531,4 +560,81 @@ async fn send_test_writes_beside_the_data_and_bad_settings_are_refused() {
         error_code(response, StatusCode::BAD_REQUEST).await,
         "invalid_sink_config"
     );
+}
+
+#[actix_web::test]
+async fn an_unreachable_store_is_retried_until_it_answers() {
+    let app = spawn_quick_app().await;
+    let env = app.environment(ENV).await;
+    let admin = app.admin_session().await;
+    let port = free_port();
+    let endpoint = format!("http://127.0.0.1:{port}");
+    let id = create_sink(&app, &admin, sink_to(&endpoint, "lake", json!({}))).await["id"]
+        .as_i64()
+        .unwrap();
+    post_impressions(&app, &env, "checkout", &keys("user", 4)).await;
+    let failing = wait_for_sink(&app, &admin, id, "failing", |s| s["status"] == "failing").await;
+    let error = failing["last_error"].as_str().unwrap();
+    assert!(error.to_lowercase().contains("connect"), "{error}");
+
+    // The store becomes reachable with its bucket already there: a sink reaching it in
+    // between would find no bucket, and rightly pause.
+    let moto = Moto::start().await;
+    moto.create_bucket(BUCKET).await;
+    forward(port, &moto.endpoint);
+    let done = wait_for_sink(&app, &admin, id, "4 rows delivered", |s| {
+        s["delivered"] == 4
+    })
+    .await;
+    assert_eq!(done["status"], "active", "{done}");
+    assert_eq!(done["dead_lettered"], 0, "{done}");
+    let objects = moto.objects().await;
+    let mut rows = Vec::new();
+    for object in &objects {
+        rows.extend(parquet_rows(moto.read(&object.location).await.1));
+    }
+    assert_eq!(
+        sorted(rows),
+        sorted(export(&app, &admin, "impressions").await)
+    );
+}
+
+#[actix_web::test]
+async fn throttling_and_server_errors_are_retried_with_the_same_object_name() {
+    let app = spawn_quick_app().await;
+    let env = app.environment(ENV).await;
+    let admin = app.admin_session().await;
+    // An S3 stand-in: a 200 with an ETag is all a PUT needs.
+    let contract: Contract = Arc::new(|_| Reply::status(200).with_header("etag", "\"e1\""));
+    let store = Receiver::with_contract(contract);
+    let slow_down = "<?xml version=\"1.0\" encoding=\"UTF-8\"?><Error><Code>SlowDown</Code>\
+                     <Message>Please reduce your request rate.</Message></Error>";
+    // object_store tries each request three times itself; the sink then backs off and
+    // tries again.
+    store.script((0..3).map(|_| Reply::status(503).with_body(slow_down)));
+    store.script([Reply::status(500).with_body("<Error><Code>InternalError</Code></Error>")]);
+    let id = create_sink(&app, &admin, sink_to(&store.url(""), "lake", json!({}))).await["id"]
+        .as_i64()
+        .unwrap();
+    post_impressions(&app, &env, "checkout", &keys("user", 3)).await;
+    let done = wait_for_sink(&app, &admin, id, "3 rows delivered", |s| {
+        s["delivered"] == 3
+    })
+    .await;
+    assert!(done["failed"].as_i64().unwrap() >= 1, "{done}");
+    assert_eq!(done["dead_lettered"], 0, "{done}");
+    let requests = store.requests();
+    assert_eq!(requests.len(), 5, "{requests:?}");
+    assert!(requests.iter().all(|r| r.path == requests[0].path));
+    // object_store escapes `=` in the URL; S3 unescapes it.
+    let folder = format!("/{BUCKET}/lake/env%3Dproduction/dt%3D");
+    assert!(
+        requests[0].path.starts_with(&folder),
+        "{}",
+        requests[0].path
+    );
+    let answers: Vec<u16> = requests.iter().map(|r| r.status).collect();
+    assert_eq!(answers, [503, 503, 503, 500, 200]);
+    let last = requests.last().unwrap();
+    assert_eq!(parquet_rows(last.body.clone()).len(), 3);
 }
