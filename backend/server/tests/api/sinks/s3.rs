@@ -18,8 +18,9 @@ use parquet::record::Field;
 use reqwest::StatusCode;
 use serde_json::{json, Value};
 
-use super::receiver::{free_port, Contract};
+use super::receiver::Contract;
 use super::*;
+use crate::crash::free_port;
 use crate::exports::{ingest, sample_impressions};
 use crate::helpers::{error_code, spawn_app};
 
