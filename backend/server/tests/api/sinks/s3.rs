@@ -639,3 +639,30 @@ async fn throttling_and_server_errors_are_retried_with_the_same_object_name() {
     let last = requests.last().unwrap();
     assert_eq!(parquet_rows(last.body.clone()).len(), 3);
 }
+
+#[actix_web::test]
+async fn a_large_batch_becomes_one_complete_object() {
+    let moto = Moto::start().await;
+    moto.create_bucket(BUCKET).await;
+    let app = spawn_app().await;
+    let env = app.environment(ENV).await;
+    let admin = app.admin_session().await;
+    let id = create_sink(&app, &admin, moto.sink("lake", json!({}))).await["id"]
+        .as_i64()
+        .unwrap();
+    // One request is one commit, read as one batch: more rows than the sink encodes on its
+    // own thread, so this one is encoded on the blocking pool.
+    post_impressions(&app, &env, "checkout", &keys("user", 12_000)).await;
+    wait_for_sink(&app, &admin, id, "12,000 rows delivered", |s| {
+        s["delivered"] == 12_000
+    })
+    .await;
+    let objects = moto.objects().await;
+    assert_eq!(objects.len(), 1, "{objects:?}");
+    let rows = parquet_rows(moto.read(&objects[0].location).await.1);
+    assert_eq!(rows.len(), 12_000);
+    let mut keys: Vec<&str> = rows.iter().map(|r| r["key"].as_str().unwrap()).collect();
+    keys.sort_unstable();
+    keys.dedup();
+    assert_eq!(keys.len(), 12_000);
+}
