@@ -5,7 +5,7 @@ use std::fmt::Write;
 
 use super::format::{group, latencies, problems, verdict, Table};
 use super::Settings;
-use crate::sinks::SinksReport;
+use crate::sinks::{Backfill, SinksReport};
 
 /// Post latency p99 with three sinks within this factor of none (issue 12).
 pub const GOAL_P99_FACTOR: f64 = 1.2;
@@ -34,7 +34,9 @@ fn write(out: &mut String, settings: &Settings, backends: &[SinksReport]) -> std
     writeln!(
         out,
         "- Then a fourth sink replays everything stored (`POST …/replay {{\"from\": 0}}`, \
-         NDJSON, 10,000 rows per batch) while {} impressions/s arrive: its delivery rate.\n",
+         NDJSON, 10,000 rows per batch) while {} impressions/s arrive: its delivery rate; \
+         then the same with an S3 sink writing Parquet objects (100,000 rows or 1 s) into \
+         moto's S3 server.\n",
         group(s.sinks_backfill_rate as f64)
     )?;
     let table = Table {
@@ -95,20 +97,35 @@ fn write(out: &mut String, settings: &Settings, backends: &[SinksReport]) -> std
             },
         )?;
     }
-    table.row(out, "Backfill: delivered / rows to replay + new", |b| {
-        format!(
-            "{} / {} + {}",
-            group(b.backfill.delivered as f64),
-            group(b.backfill.rows as f64),
-            group(b.backfill.ingest.impressions_accepted as f64)
-        )
-    })?;
-    table.row(out, "**Backfill: impressions/s delivered**", |b| {
-        format!("**{}**", group(b.backfill.impressions_per_sec))
-    })?;
-    table.row(out, "Ingestion meanwhile: p99, ms", |b| {
-        format!("{:.1}", b.backfill.ingest.latency.p99_ms)
-    })?;
+    for (name, backfill) in [
+        (
+            "Webhook backfill",
+            (|b: &SinksReport| &b.backfill) as fn(&SinksReport) -> &Backfill,
+        ),
+        ("S3 (Parquet, moto) backfill", |b: &SinksReport| {
+            &b.s3_backfill
+        }),
+    ] {
+        table.row(
+            out,
+            &format!("{name}: delivered / rows to replay + new"),
+            |b| {
+                let f = backfill(b);
+                format!(
+                    "{} / {} + {}",
+                    group(f.delivered as f64),
+                    group(f.rows as f64),
+                    group(f.ingest.impressions_accepted as f64)
+                )
+            },
+        )?;
+        table.row(out, &format!("**{name}: impressions/s delivered**"), |b| {
+            format!("**{}**", group(backfill(b).impressions_per_sec))
+        })?;
+        table.row(out, &format!("{name}: ingestion p99 meanwhile, ms"), |b| {
+            format!("{:.1}", backfill(b).ingest.latency.p99_ms)
+        })?;
+    }
     table.row(out, "Server log WARN/ERROR lines", |b| {
         group(b.server_log_problems as f64)
     })?;

@@ -10,6 +10,7 @@
 //!    its delivery rate.
 
 mod receiver;
+mod s3;
 
 use std::sync::Arc;
 use std::time::{Duration, Instant};
@@ -44,6 +45,8 @@ pub struct SinksReport {
     /// The three sinks' receivers: delivered impressions and their delays.
     pub receivers: Vec<(String, Received)>,
     pub backfill: Backfill,
+    /// A Parquet S3 sink replaying everything stored into moto, with the same ingestion.
+    pub s3_backfill: Backfill,
     pub server_log_problems: usize,
 }
 
@@ -198,8 +201,16 @@ async fn measure(
     progress(
         label,
         &format!(
-            "backfill: {} of {} rows at {:.0} impressions/s",
+            "webhook backfill: {} of {} rows at {:.0} impressions/s",
             backfill.delivered, backfill.rows, backfill.impressions_per_sec
+        ),
+    );
+    let s3_backfill = s3_backfill(session, server, &target, backfill_rate, seconds, clock).await?;
+    progress(
+        label,
+        &format!(
+            "S3 backfill: {} of {} rows at {:.0} impressions/s",
+            s3_backfill.delivered, s3_backfill.rows, s3_backfill.impressions_per_sec
         ),
     );
     Ok(SinksReport {
@@ -210,6 +221,7 @@ async fn measure(
         with_sinks,
         receivers,
         backfill,
+        s3_backfill,
         server_log_problems: 0,
     })
 }
@@ -251,6 +263,29 @@ async fn backfill(
         rows,
         delivered: received.impressions,
         impressions_per_sec: received.impressions_per_sec,
+        ingest,
+    })
+}
+
+/// An S3 sink (Parquet into moto) replays everything stored while ingestion goes on.
+async fn s3_backfill(
+    session: &AdminSession,
+    server: &ServerProcess,
+    target: &Arc<IngestTarget>,
+    rate: u64,
+    seconds: u64,
+    clock: Instant,
+) -> anyhow::Result<Backfill> {
+    let moto = s3::Moto::start().await?;
+    let start = Instant::now();
+    let (id, rows) = s3::replaying_sink(session, &moto).await?;
+    let ingest = post_phase(server, target, rate, seconds, clock).await?;
+    let expected = rows + i64::try_from(ingest.impressions_accepted).unwrap_or(0);
+    let (delivered, took) = s3::delivered_by(session, id, expected, start).await?;
+    Ok(Backfill {
+        rows,
+        delivered: u64::try_from(delivered).unwrap_or(0),
+        impressions_per_sec: delivered as f64 / took.as_secs_f64().max(f64::EPSILON),
         ingest,
     })
 }
