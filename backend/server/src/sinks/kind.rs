@@ -5,7 +5,7 @@ use std::sync::Arc;
 use serde_json::{Map, Value};
 
 use super::destination::{Destination, SinkContext};
-use super::{s3, webhook};
+use super::{amplitude, file, s3, segment, webhook};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum SinkKind {
@@ -45,7 +45,9 @@ impl SinkKind {
         match self {
             SinkKind::Webhook => webhook::SECRETS,
             SinkKind::S3 => s3::SECRETS,
-            SinkKind::Amplitude | SinkKind::Segment | SinkKind::File => &[],
+            SinkKind::Amplitude => amplitude::SECRETS,
+            SinkKind::Segment => segment::SECRETS,
+            SinkKind::File => file::SECRETS,
         }
     }
 
@@ -70,9 +72,9 @@ impl SinkKind {
         match self {
             SinkKind::Webhook => webhook::build(merged, ctx),
             SinkKind::S3 => s3::build(merged, ctx),
-            SinkKind::Amplitude | SinkKind::Segment | SinkKind::File => {
-                Err(format!("{} sinks are not available yet", self.as_str()))
-            }
+            SinkKind::Amplitude => amplitude::build(merged, ctx),
+            SinkKind::Segment => segment::build(merged, ctx),
+            SinkKind::File => file::build(merged, ctx),
         }
     }
 }

@@ -7,11 +7,15 @@
 //! commits its rows. Sink actors live on an arbiter (thread) of their own, so encoding and
 //! compressing batches never holds up the writer or the HTTP workers.
 
+pub mod amplitude;
+pub mod analytics;
 pub mod delivery;
 pub mod destination;
+pub mod file;
 pub mod kind;
 pub mod runner;
 pub mod s3;
+pub mod segment;
 pub mod webhook;
 
 use std::collections::HashMap;

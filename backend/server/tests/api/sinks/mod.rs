@@ -1,9 +1,13 @@
 //! Sinks against real receivers listening on local ports.
 
+mod amplitude;
 mod crash;
+mod file;
 mod receiver;
 mod reliability;
+mod rows;
 mod s3;
+mod segment;
 mod webhook;
 
 use std::time::Duration;
