@@ -4,5 +4,6 @@ pub mod account;
 pub mod definitions;
 pub mod ingest;
 pub mod origins;
+pub mod stats;
 
 pub use imprint_types::Role;
