@@ -13,6 +13,7 @@ mod m20261201_000010_session_idle_token_expiry;
 mod m20261201_125500_index_telemetry_by_reception;
 mod m20261201_140500_add_impressions_mode;
 mod m20261202_000001_create_sinks;
+mod m20261202_000002_strings_purge;
 
 pub struct Migrator;
 
@@ -30,6 +31,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261201_140500_add_impressions_mode::Migration),
             Box::new(m20261201_000010_session_idle_token_expiry::Migration),
             Box::new(m20261202_000001_create_sinks::Migration),
+            Box::new(m20261202_000002_strings_purge::Migration),
         ]
     }
 }

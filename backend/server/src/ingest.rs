@@ -20,7 +20,7 @@ use crate::actors::environments::EnvInfo;
 use crate::actors::flags::Flags;
 use crate::actors::writer::Writer;
 use report::{event_strings, impression_strings, report};
-use strings::StringBudget;
+pub use strings::StringBudget;
 
 /// Why a post was not stored; `http/error.rs` turns it into an answer.
 #[derive(Debug, thiserror::Error)]
@@ -56,6 +56,11 @@ impl Ingest {
             strings: StringBudget::new(bounds.max_distinct_strings_per_environment),
             bounds,
         }
+    }
+
+    /// The per-environment count of distinct strings, which retention recounts.
+    pub fn string_budget(&self) -> StringBudget {
+        self.strings.clone()
     }
 
     pub async fn impressions(

@@ -65,6 +65,7 @@ impl AppState {
                 pause: Duration::from_millis(5),
                 counts_retention_days: settings.counts_retention_days,
             },
+            ingest.string_budget(),
         );
         let exports = ExportJobs::start(
             db.clone(),

@@ -18,6 +18,7 @@ pub mod sessions;
 pub mod sinks;
 pub mod tokens;
 pub mod transient;
+pub mod unused_strings;
 pub mod usage;
 pub mod users;
 

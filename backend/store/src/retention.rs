@@ -23,6 +23,9 @@ pub struct RetentionRun {
     pub impressions_deleted: i64,
     pub events_deleted: i64,
     pub counts_deleted: i64,
+    /// Unused dictionary strings the pass deleted. Strings are shared by every environment,
+    /// so each run of one pass reports the same number.
+    pub strings_deleted: i64,
 }
 
 /// Rows of the raw tables past retention. A row goes when it was received before the cutoff
@@ -204,8 +207,8 @@ impl Database {
         let sql = number_placeholders(
             backend,
             "INSERT INTO retention_runs (environment_id, reason, triggered_by, cutoff, started_at, \
-             finished_at, impressions_deleted, events_deleted, counts_deleted) \
-             VALUES ({}, {}, {}, {}, {}, {}, {}, {}, {})",
+             finished_at, impressions_deleted, events_deleted, counts_deleted, strings_deleted) \
+             VALUES ({}, {}, {}, {}, {}, {}, {}, {}, {}, {})",
         );
         self.conn
             .execute(Statement::from_sql_and_values(
@@ -221,6 +224,7 @@ impl Database {
                     Value::from(run.impressions_deleted),
                     Value::from(run.events_deleted),
                     Value::from(run.counts_deleted),
+                    Value::from(run.strings_deleted),
                 ],
             ))
             .await?;
@@ -235,7 +239,8 @@ impl Database {
         let sql = number_placeholders(
             backend,
             "SELECT environment_id, reason, triggered_by, cutoff, started_at, finished_at, \
-             impressions_deleted, events_deleted, counts_deleted FROM retention_runs \
+             impressions_deleted, events_deleted, counts_deleted, strings_deleted \
+             FROM retention_runs \
              WHERE environment_id = {} ORDER BY id DESC LIMIT 1",
         );
         RetentionRun::find_by_statement(Statement::from_sql_and_values(

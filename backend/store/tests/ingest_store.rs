@@ -12,25 +12,11 @@ use imprint_store::ingest::{
 use imprint_store::Database;
 use sea_orm::{ConnectionTrait, Statement};
 
+mod common;
+use common::fresh_database;
+
 const HOUR: i64 = 1_795_255_200_000;
 const MONTH: i32 = 202611;
-
-/// A fresh database, and what must live as long as it does.
-async fn fresh_database() -> (Database, Option<tempfile::TempDir>) {
-    if std::env::var("IMPRINT_TEST_DB").as_deref() == Ok("postgres") {
-        let server = std::env::var("IMPRINT_TEST_POSTGRES_URL")
-            .unwrap_or_else(|_| "postgres://postgres@127.0.0.1:5432/postgres".into());
-        let name = format!("imprint_t_store_{}", uuid::Uuid::new_v4().simple());
-        let url = imprint_store::provision::create_postgres_database(&server, &name)
-            .await
-            .unwrap();
-        (imprint_store::connect(&url).await.unwrap(), None)
-    } else {
-        let dir = tempfile::tempdir().unwrap();
-        let url = format!("sqlite://{}/imprint.db", dir.path().display());
-        (imprint_store::connect(&url).await.unwrap(), Some(dir))
-    }
-}
 
 fn impression(key: &str, treatment: &str, properties: Option<&str>) -> Impression {
     Impression {
@@ -99,7 +85,7 @@ async fn count(db: &Database, sql: &str) -> i64 {
 
 #[tokio::test]
 async fn batches_commit_with_their_strings_counters_and_keys() {
-    let (db, _dir) = fresh_database().await;
+    let (db, _dir) = fresh_database("imprint_t_store").await;
     let actor = Actor {
         id: None,
         label: "test".into(),

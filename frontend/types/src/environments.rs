@@ -155,6 +155,10 @@ pub struct RetentionRunView {
     pub impressions_deleted: i64,
     pub events_deleted: i64,
     pub counts_deleted: i64,
+    /// Unused dictionary strings (treatments, labels, SDK and machine names) deleted. They
+    /// are shared by every environment: each environment's run of one pass shows the same
+    /// number.
+    pub strings_deleted: i64,
 }
 
 /// `GET /api/v1/environments/{env}/retention`.

@@ -1,7 +1,9 @@
 //! The retention actor, on a schedule or on demand. Per environment it deletes impressions,
 //! events and SDK telemetry past the environment's retention (by reception *and* by their own
 //! timestamp), hourly counts and monthly unique keys past the (longer) counts retention, and
-//! hourly counts for hours in the future. Once per run it deletes expired console sessions.
+//! hourly counts for hours in the future. Once per run it deletes expired console sessions,
+//! and, after the environments, the dictionary strings no row references any more (see
+//! `imprint_store::unused_strings` for why that is safe beside ingestion).
 //!
 //! It deletes in bounded chunks with a short pause between them, so the database's writer
 //! lock is never held long and ingestion keeps its latency while a large purge runs.
@@ -12,6 +14,8 @@ use actix::prelude::*;
 use imprint_store::ingest::{hour_of, month_of};
 use imprint_store::retention::{cutoff_for, days_ms, ExpiredRows, RetentionRun};
 use imprint_store::{now_ms, Database, DbErr};
+
+use crate::ingest::StringBudget;
 
 #[derive(Debug, Clone, Copy)]
 pub struct RetentionSettings {
@@ -28,6 +32,9 @@ pub struct RetentionSettings {
 pub struct RetentionActor {
     db: Database,
     settings: RetentionSettings,
+    /// Ingestion's count of distinct strings per environment, recounted after each purge of
+    /// unused strings.
+    strings: StringBudget,
 }
 
 impl Actor for RetentionActor {
@@ -59,7 +66,7 @@ impl Handler<RunPurge> for RetentionActor {
     type Result = AtomicResponse<Self, Result<Vec<RetentionRun>, DbErr>>;
 
     fn handle(&mut self, msg: RunPurge, _: &mut Self::Context) -> Self::Result {
-        let (db, settings) = (self.db.clone(), self.settings);
+        let (db, settings, budget) = (self.db.clone(), self.settings, self.strings.clone());
         AtomicResponse::new(Box::pin(
             async move {
                 let sessions = db.purge_expired_sessions(now_ms()).await?;
@@ -72,13 +79,27 @@ impl Handler<RunPurge> for RetentionActor {
                         continue;
                     }
                     let run = purge_environment(&db, &settings, env.id, env.retention_days, &msg).await?;
-                    db.record_retention_run(&run).await?;
                     if run.impressions_deleted + run.events_deleted + run.counts_deleted > 0 {
                         tracing::info!(environment = %env.name, impressions = run.impressions_deleted,
                             events = run.events_deleted, counts = run.counts_deleted, "retention purge");
                     }
                     runs.push(run);
                 }
+                // After the environments: their purges are what leaves strings unused. The
+                // runs are recorded even if this fails, then the failure is reported.
+                let strings = db.purge_unused_strings(settings.pause).await;
+                let strings_deleted = strings.as_ref().map_or(0, |s| s.deleted as i64);
+                if let Ok(purged) = &strings {
+                    budget.recount(&purged.in_use);
+                }
+                if strings_deleted > 0 {
+                    tracing::info!(strings = strings_deleted, "unused dictionary strings deleted");
+                }
+                for run in &mut runs {
+                    run.strings_deleted = strings_deleted;
+                    db.record_retention_run(run).await?;
+                }
+                strings?;
                 Ok(runs)
             }
             .into_actor(self),
@@ -183,9 +204,14 @@ pub struct Retention {
 const MANUAL_RUN_TIMEOUT: Duration = Duration::from_secs(600);
 
 impl Retention {
-    pub fn start(db: Database, settings: RetentionSettings) -> Retention {
+    pub fn start(db: Database, settings: RetentionSettings, strings: StringBudget) -> Retention {
         Retention {
-            addr: RetentionActor { db, settings }.start(),
+            addr: RetentionActor {
+                db,
+                settings,
+                strings,
+            }
+            .start(),
         }
     }
 

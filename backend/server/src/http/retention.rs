@@ -19,6 +19,7 @@ fn view(done: RetentionRun) -> RetentionRunView {
         impressions_deleted: done.impressions_deleted,
         events_deleted: done.events_deleted,
         counts_deleted: done.counts_deleted,
+        strings_deleted: done.strings_deleted,
     }
 }
 

@@ -1,9 +1,12 @@
 //! The cap on distinct dictionary strings (treatments, labels, event and traffic types, SDK
-//! and machine strings) per environment. Each new one becomes a row of `strings` for good, so
-//! an SDK key, which is public, must not be able to add them without end.
+//! and machine strings) per environment. Each new one becomes a row of `strings` until no
+//! stored row uses it, so an SDK key, which is public, must not be able to add them without
+//! end.
 //!
-//! Counted since the server started, by 64-bit hashes with a per-process random key: about
-//! 16 bytes per string, bounded by the cap itself.
+//! Counted since the server started, and counted again from the strings each environment's
+//! rows still use whenever retention purges the unused ones, so strings that fell out of use
+//! free their room. By 64-bit hashes with a per-process random key: about 16 bytes per
+//! string, bounded by the cap itself (or by what the rows used, if that was more).
 
 use std::collections::hash_map::RandomState;
 use std::collections::{HashMap, HashSet};
@@ -51,6 +54,20 @@ impl StringBudget {
         }
         refused
     }
+
+    /// Starts counting again from the strings each environment's rows use (`in_use`, as a
+    /// purge of unused strings found them). Strings admitted while the purge ran are
+    /// forgotten too; they count again when they next come.
+    pub fn recount(&self, in_use: &HashMap<i64, Vec<String>>) {
+        let recounted: HashMap<i64, HashSet<u64>> = in_use
+            .iter()
+            .map(|(env, strings)| {
+                let hashes = strings.iter().map(|s| self.hasher.hash_one(s.as_str()));
+                (*env, hashes.collect())
+            })
+            .collect();
+        *self.seen.lock().unwrap_or_else(|e| e.into_inner()) = recounted;
+    }
 }
 
 #[cfg(test)]
@@ -66,5 +83,14 @@ mod tests {
             HashSet::from(["maybe".to_owned()])
         );
         assert!(budget.admit(2, ["maybe"]).is_empty(), "per environment");
+    }
+
+    #[test]
+    fn a_recount_frees_the_room_of_strings_no_longer_used() {
+        let budget = StringBudget::new(2);
+        assert!(budget.admit(1, ["on", "off"]).is_empty());
+        budget.recount(&HashMap::from([(1, vec!["on".to_owned()])]));
+        assert!(budget.admit(1, ["on", "maybe"]).is_empty());
+        assert_eq!(budget.admit(1, ["off"]), HashSet::from(["off".to_owned()]));
     }
 }

@@ -21,6 +21,7 @@ mod login_limits;
 mod native_ingest;
 mod rbac;
 mod retention;
+mod retention_strings;
 mod sinks;
 mod split_ingest;
 mod tokens;

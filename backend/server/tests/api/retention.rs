@@ -130,7 +130,7 @@ async fn impressions_already_older_than_retention_are_rejected_as_expired() {
 }
 
 /// Rows of `table` matching `filter`, straight from the database.
-async fn count_rows(app: &TestApp, table: &str, filter: &str) -> i64 {
+pub(crate) async fn count_rows(app: &TestApp, table: &str, filter: &str) -> i64 {
     use sea_orm::{ConnectionTrait, Statement};
     let backend = app.db.conn.get_database_backend();
     let row = app
@@ -146,7 +146,7 @@ async fn count_rows(app: &TestApp, table: &str, filter: &str) -> i64 {
     row.try_get::<i64>("", "n").unwrap()
 }
 
-async fn set_retention_days(app: &TestApp, admin: &Session, days: i32) {
+pub(crate) async fn set_retention_days(app: &TestApp, admin: &Session, days: i32) {
     let response = admin
         .client
         .patch(app.url("/api/v1/environments/production"))
@@ -158,7 +158,7 @@ async fn set_retention_days(app: &TestApp, admin: &Session, days: i32) {
     assert_eq!(response.status(), StatusCode::OK);
 }
 
-async fn purge(app: &TestApp, admin: &Session) -> Value {
+pub(crate) async fn purge(app: &TestApp, admin: &Session) -> Value {
     let response = admin
         .post(
             app,

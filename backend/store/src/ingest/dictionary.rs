@@ -7,6 +7,12 @@
 //! still in use are looked up again (an `INSERT … ON CONFLICT DO NOTHING` and a `SELECT` of a
 //! handful of values in the next batches). Cheaper and simpler than an LRU on the hot path,
 //! and only a flood of new strings, itself capped per environment, ever triggers it.
+//!
+//! Unused strings are purged (`crate::unused_strings`), so a remembered id may stop existing.
+//! Each transaction first reads the purge generation, under a lock a purge cannot take while
+//! any writer's transaction runs; a new generation means a purge began since the ids were
+//! learnt, and they are all forgotten. A string looked up again is marked with the
+//! generation, which keeps the running purge from deleting it.
 
 // Strings are hashed twice per value and row on the writer's hot path; foldhash is several
 // times faster than SipHash on short strings, and the ids map is not exposed to attackers'
@@ -19,6 +25,8 @@ use super::WriteBatch;
 pub struct Dictionary {
     ids: HashMap<String, i64>,
     capacity: usize,
+    /// The purge generation the ids were learnt in; `None` before the first transaction.
+    generation: Option<i64>,
 }
 
 impl Default for Dictionary {
@@ -46,7 +54,22 @@ impl Dictionary {
         Dictionary {
             ids: HashMap::default(),
             capacity: capacity.max(1),
+            generation: None,
         }
+    }
+
+    /// Called at the start of each transaction with the generation it read: the ids learnt
+    /// before a purge began are forgotten, since it may delete any string they name.
+    pub fn follow(&mut self, generation: i64) {
+        if self.generation != Some(generation) {
+            self.ids = HashMap::default();
+            self.generation = Some(generation);
+        }
+    }
+
+    /// The generation strings looked up in this transaction are marked with.
+    pub fn generation(&self) -> i64 {
+        self.generation.unwrap_or_default()
     }
 
     /// The batch's strings that have no id yet, sorted and without duplicates.
@@ -169,5 +192,19 @@ mod tests {
             dictionary.commit(pending);
         }
         assert_eq!(dictionary.ids.len(), 1);
+    }
+
+    #[test]
+    fn a_new_purge_generation_forgets_every_id() {
+        let mut dictionary = Dictionary::default();
+        dictionary.follow(3);
+        let mut pending = Pending::default();
+        pending.insert("on".into(), 1);
+        dictionary.commit(pending);
+        dictionary.follow(3);
+        assert_eq!(dictionary.ids.len(), 1, "the same generation keeps them");
+        dictionary.follow(4);
+        assert!(dictionary.ids.is_empty());
+        assert_eq!(dictionary.generation(), 4);
     }
 }

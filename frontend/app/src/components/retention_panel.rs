@@ -95,6 +95,7 @@ fn LastRun(run: RetentionRunView) -> impl IntoView {
             <div><dt>"Impressions deleted"</dt><dd class="mono">{grouped(run.impressions_deleted)}</dd></div>
             <div><dt>"Events deleted"</dt><dd class="mono">{grouped(run.events_deleted)}</dd></div>
             <div><dt>"Hourly counts deleted"</dt><dd class="mono">{grouped(run.counts_deleted)}</dd></div>
+            <div><dt>"Unused strings deleted"</dt><dd class="mono" title="Treatments, labels, SDK and machine names no stored row uses any more; shared by every environment">{grouped(run.strings_deleted)}</dd></div>
         </dl>
     }
 }

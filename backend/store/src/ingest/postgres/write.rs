@@ -27,6 +27,14 @@ pub async fn write_batch(
     batch: &WriteBatch,
 ) -> Result<(), StoreError> {
     let mut txn = pool.begin().await?;
+    // FOR SHARE: a purge bumps the generation with an UPDATE, which waits for every writer's
+    // transaction holding this lock and holds back the ones that come after it until it
+    // commits; those then read its new generation.
+    let (generation,): (i64,) =
+        sqlx::query_as("SELECT generation FROM strings_generation WHERE id = 1 FOR SHARE")
+            .fetch_one(&mut *txn)
+            .await?;
+    dictionary.follow(generation);
     let pending = resolve(&mut txn, dictionary, batch).await?;
     let ids = Ids::new(dictionary, &pending);
     copy_impressions(&mut txn, &ids, batch).await?;
@@ -42,7 +50,9 @@ pub async fn write_batch(
     Ok(())
 }
 
-/// Gives every string of the batch an id, inserting the unknown ones.
+/// Gives every string of the batch an id, inserting the unknown ones and marking the others as
+/// used in this purge generation. A string a purge is deleting right now waits for it, then
+/// is inserted again with a new id.
 async fn resolve(
     conn: &mut PgConnection,
     dictionary: &Dictionary,
@@ -53,18 +63,16 @@ async fn resolve(
     if missing.is_empty() {
         return Ok(pending);
     }
-    sqlx::query(
-        "INSERT INTO strings (value) SELECT * FROM UNNEST($1::text[]) \
-         ON CONFLICT (value) DO NOTHING",
+    let entries: Vec<(i64, String)> = sqlx::query_as(
+        "INSERT INTO strings (value, seen_generation) \
+         SELECT value, $2::bigint FROM UNNEST($1::text[]) AS value \
+         ON CONFLICT (value) DO UPDATE SET seen_generation = EXCLUDED.seen_generation \
+         RETURNING id, value",
     )
     .bind(&missing)
-    .execute(&mut *conn)
+    .bind(dictionary.generation())
+    .fetch_all(&mut *conn)
     .await?;
-    let entries: Vec<(i64, String)> =
-        sqlx::query_as("SELECT id, value FROM strings WHERE value = ANY($1)")
-            .bind(&missing)
-            .fetch_all(&mut *conn)
-            .await?;
     for (id, value) in entries {
         pending.insert(value, id);
     }

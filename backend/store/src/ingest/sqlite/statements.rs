@@ -72,9 +72,13 @@ pub const TELEMETRY: Insert = Insert {
     tail: "",
 };
 
-pub const INSERT_STRING: &str = "INSERT INTO strings (value) VALUES (?1) \
-                                 ON CONFLICT (value) DO NOTHING";
-pub const SELECT_STRING: &str = "SELECT id FROM strings WHERE value = ?1";
+/// Adds a string, or marks an existing one as used in the purge generation `?2`; its id.
+pub const UPSERT_STRING: &str = "INSERT INTO strings (value, seen_generation) VALUES (?1, ?2) \
+                                 ON CONFLICT (value) DO UPDATE \
+                                 SET seen_generation = excluded.seen_generation RETURNING id";
+/// Inside the writer's transaction, which holds SQLite's write lock: no purge can begin
+/// until it commits.
+pub const SELECT_GENERATION: &str = "SELECT generation FROM strings_generation WHERE id = 1";
 
 impl Insert {
     /// The statement for `rows` rows.

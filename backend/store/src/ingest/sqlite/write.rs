@@ -28,6 +28,8 @@ impl BatchWriter {
         let txn = self
             .conn
             .transaction_with_behavior(TransactionBehavior::Immediate)?;
+        let generation = txn.query_row(statements::SELECT_GENERATION, [], |row| row.get(0))?;
+        self.dictionary.follow(generation);
         let pending = resolve(&txn, &self.dictionary, batch)?;
         let ids = Ids::new(&self.dictionary, &pending);
         insert_impressions(&txn, &ids, batch)?;
@@ -42,8 +44,9 @@ impl BatchWriter {
     }
 }
 
-/// Gives every string of the batch an id, inserting the unknown ones. After the first batches
-/// nearly every string is known, so one statement per new string is plenty.
+/// Gives every string of the batch an id, inserting the unknown ones and marking the others as
+/// used in this purge generation. After the first batches nearly every string is known, so
+/// one statement per new string is plenty.
 fn resolve(
     txn: &Transaction<'_>,
     dictionary: &Dictionary,
@@ -54,11 +57,10 @@ fn resolve(
     if missing.is_empty() {
         return Ok(pending);
     }
-    let mut insert = txn.prepare_cached(statements::INSERT_STRING)?;
-    let mut select = txn.prepare_cached(statements::SELECT_STRING)?;
+    let generation = dictionary.generation();
+    let mut upsert = txn.prepare_cached(statements::UPSERT_STRING)?;
     for value in missing {
-        insert.execute([value])?;
-        let id = select.query_row([value], |row| row.get(0))?;
+        let id = upsert.query_row(rusqlite::params![value, generation], |row| row.get(0))?;
         pending.insert(value.to_owned(), id);
     }
     Ok(pending)
