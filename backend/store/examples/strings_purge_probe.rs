@@ -1,7 +1,8 @@
 //! Measures a purge of unused strings on a realistic table: stores `rows` impressions (half of
-//! them with strings only they use), deletes that half as retention would, then purges while a
-//! writer keeps committing small batches, and prints how long the purge took and how long the
-//! writer's commits took before and during it (what the purge costs ingestion).
+//! them with strings only they use) and deletes that half as retention would, twice. The first
+//! purge runs alone: its longest write is how long it holds the database. The second runs
+//! while a writer keeps committing small batches: their latency before and during it is what
+//! the purge costs ingestion.
 //!
 //! cargo run -p imprint-store --example strings_purge_probe -- sqlite 1000000
 #![allow(clippy::unwrap_used, clippy::expect_used)]
@@ -98,23 +99,58 @@ async fn main() {
         .remove(0);
     let store = IngestStore::open(&db, imprint_store::ingest::DEFAULT_DICTIONARY_CAPACITY).unwrap();
     let now = imprint_store::now_ms();
-    let started = Instant::now();
-    for from in (0..rows).step_by(PER_BATCH) {
-        let expiring = from < rows / 2;
-        let len = PER_BATCH.min(rows - from);
-        store
-            .write(batch(env.id, flag.id, from, len, expiring, now))
-            .await
-            .unwrap();
-    }
-    db.conn
-        .execute_unprepared("DELETE FROM impressions WHERE key LIKE 'old-%'")
+    let fill = |kept: bool| {
+        let store = store.clone();
+        let db = db.clone();
+        async move {
+            let started = Instant::now();
+            for from in (0..rows / 2).step_by(PER_BATCH) {
+                let len = PER_BATCH.min(rows / 2 - from);
+                if kept {
+                    let batch = batch(env.id, flag.id, from, len, false, now);
+                    store.write(batch).await.unwrap();
+                }
+                let batch = batch(env.id, flag.id, from, len, true, now);
+                store.write(batch).await.unwrap();
+            }
+            db.conn
+                .execute_unprepared("DELETE FROM impressions WHERE key LIKE 'old-%'")
+                .await
+                .unwrap();
+            started.elapsed()
+        }
+    };
+    let took = fill(true).await;
+    let count = "SELECT COUNT(*) AS n FROM impressions";
+    let stored = db
+        .conn
+        .query_one(sea_orm::Statement::from_string(
+            db.conn.get_database_backend(),
+            count,
+        ))
         .await
+        .unwrap()
+        .unwrap()
+        .try_get::<i64>("", "n")
         .unwrap();
     println!(
-        "{backend}: {rows} impressions stored, half deleted, in {:.1} s",
-        started.elapsed().as_secs_f64()
+        "{backend}: {rows} impressions stored, {stored} left after deleting the expiring ones, \
+         in {:.1} s",
+        took.as_secs_f64()
     );
+    let began = Instant::now();
+    let alone = db
+        .purge_unused_strings(Duration::from_millis(5))
+        .await
+        .unwrap();
+    let alone_took = began.elapsed();
+    println!(
+        "purge alone: {} strings deleted in {:.0} ms, longest write {:.1} ms",
+        alone.deleted,
+        alone_took.as_secs_f64() * 1e3,
+        alone.longest_write.as_secs_f64() * 1e3
+    );
+    fill(false).await;
 
     // A writer committing batches of 100 beside the purge, as SDKs would.
     let commit = |store: IngestStore, i: usize| async move {
@@ -125,9 +161,11 @@ async fn main() {
             .unwrap();
         began.elapsed()
     };
+    // As long as a purge takes, for as many samples.
     let mut before = Vec::new();
-    for i in 0..200 {
-        before.push(commit(store.clone(), i).await);
+    let began = Instant::now();
+    while began.elapsed() < alone_took {
+        before.push(commit(store.clone(), before.len()).await);
     }
     let purge_db = db.clone();
     let purge = tokio::spawn(async move {
@@ -136,7 +174,7 @@ async fn main() {
             .purge_unused_strings(Duration::from_millis(5))
             .await
             .unwrap();
-        (purged.deleted, began.elapsed())
+        (purged, began.elapsed())
     });
     let mut during = Vec::new();
     let mut i = 0;
@@ -144,10 +182,12 @@ async fn main() {
         during.push(commit(store.clone(), i).await);
         i += 1;
     }
-    let (deleted, took) = purge.await.unwrap();
+    let (purged, took) = purge.await.unwrap();
     println!(
-        "purge: {deleted} strings deleted in {:.0} ms",
-        took.as_secs_f64() * 1e3
+        "purge beside the writer: {} strings deleted in {:.0} ms, longest write {:.1} ms",
+        purged.deleted,
+        took.as_secs_f64() * 1e3,
+        purged.longest_write.as_secs_f64() * 1e3
     );
     println!("writer before: {}", summary(before));
     println!("writer during: {}", summary(during));

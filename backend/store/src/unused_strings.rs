@@ -27,7 +27,7 @@
 //! this scan costs a purge.
 
 use std::collections::{HashMap, HashSet};
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
 use sea_orm::{ConnectionTrait, DbBackend, DbErr, Statement, TransactionTrait, Value};
 
@@ -63,6 +63,9 @@ const DELETE_IDS: usize = 500;
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct StringsPurged {
     pub deleted: u64,
+    /// The longest of the purge's writes (its generation bump, each chunk of deletes): the
+    /// longest it kept ingestion from committing on SQLite.
+    pub longest_write: Duration,
     /// The strings each environment's rows used when the purge scanned them (ingestion's
     /// per-environment budget of distinct strings starts again from these).
     pub in_use: HashMap<i64, Vec<String>>,
@@ -75,14 +78,18 @@ impl Database {
     /// Deletes every string no row references, pausing `pause` between statements. Safe
     /// beside ingestion on both databases, and beside another purge.
     pub async fn purge_unused_strings(&self, pause: Duration) -> Result<StringsPurged, DbErr> {
+        let began = Instant::now();
         let (generation, newest) = self.begin_strings_purge().await?;
+        let mut purged = StringsPurged {
+            longest_write: began.elapsed(),
+            ..StringsPurged::default()
+        };
         let referenced = self.referenced_strings(pause).await?;
         let any: HashSet<i64> = referenced.values().flatten().copied().collect();
-        let deleted = self
-            .delete_strings_unused_since(generation, newest, &any, pause)
+        self.delete_strings_unused_since(generation, newest, &any, pause, &mut purged)
             .await?;
-        let in_use = self.values_by_environment(referenced).await?;
-        Ok(StringsPurged { deleted, in_use })
+        purged.in_use = self.values_by_environment(referenced).await?;
+        Ok(purged)
     }
 
     /// Bumps the generation; returns it and the largest string id.
@@ -216,7 +223,8 @@ impl Database {
         newest: i64,
         referenced: &HashSet<i64>,
         pause: Duration,
-    ) -> Result<u64, DbErr> {
+        purged: &mut StringsPurged,
+    ) -> Result<(), DbErr> {
         let backend = self.conn.get_database_backend();
         let candidates_sql = number_placeholders(
             backend,
@@ -225,7 +233,6 @@ impl Database {
                  ORDER BY id LIMIT {DELETE_IDS}"
             ),
         );
-        let mut deleted = 0;
         let mut after = 0i64;
         loop {
             let candidates: Vec<i64> = self
@@ -244,7 +251,7 @@ impl Database {
                 .map(|row| row.try_get::<i64>("", "id"))
                 .collect::<Result<_, _>>()?;
             let Some(&last) = candidates.last() else {
-                return Ok(deleted);
+                return Ok(());
             };
             after = last;
             let unused: Vec<i64> = candidates
@@ -253,11 +260,13 @@ impl Database {
                 .filter(|id| !referenced.contains(id))
                 .collect();
             if !unused.is_empty() {
-                deleted += self.delete_strings(backend, generation, &unused).await?;
+                let began = Instant::now();
+                purged.deleted += self.delete_strings(backend, generation, &unused).await?;
+                purged.longest_write = purged.longest_write.max(began.elapsed());
                 tokio::time::sleep(pause).await;
             }
             if candidates.len() < DELETE_IDS {
-                return Ok(deleted);
+                return Ok(());
             }
         }
     }

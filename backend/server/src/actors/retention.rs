@@ -92,8 +92,10 @@ impl Handler<RunPurge> for RetentionActor {
                 if let Ok(purged) = &strings {
                     budget.recount(&purged.in_use);
                 }
-                if strings_deleted > 0 {
-                    tracing::info!(strings = strings_deleted, "unused dictionary strings deleted");
+                if let Some(purged) = strings.as_ref().ok().filter(|p| p.deleted > 0) {
+                    tracing::info!(strings = purged.deleted,
+                        longest_write_ms = purged.longest_write.as_millis() as u64,
+                        "unused dictionary strings deleted");
                 }
                 for run in &mut runs {
                     run.strings_deleted = strings_deleted;
