@@ -8,7 +8,7 @@ use serde_json::{Map, Value};
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(deny_unknown_fields)]
 pub struct CreateSinkRequest {
-    /// `webhook`, `s3`, `amplitude`, `segment` or `file`.
+    /// `webhook`, `s3`, `amplitude`, `segment`, `file` or `mixpanel`.
     pub kind: String,
     pub name: String,
     /// The kind's settings, secrets included (they are never shown again).

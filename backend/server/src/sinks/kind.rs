@@ -5,7 +5,7 @@ use std::sync::Arc;
 use serde_json::{Map, Value};
 
 use super::destination::{Destination, SinkContext};
-use super::{amplitude, file, s3, segment, webhook};
+use super::{amplitude, file, mixpanel, s3, segment, webhook};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum SinkKind {
@@ -14,15 +14,17 @@ pub enum SinkKind {
     Amplitude,
     Segment,
     File,
+    Mixpanel,
 }
 
 impl SinkKind {
-    pub const ALL: [SinkKind; 5] = [
+    pub const ALL: [SinkKind; 6] = [
         SinkKind::Webhook,
         SinkKind::S3,
         SinkKind::Amplitude,
         SinkKind::Segment,
         SinkKind::File,
+        SinkKind::Mixpanel,
     ];
 
     pub fn as_str(self) -> &'static str {
@@ -32,6 +34,7 @@ impl SinkKind {
             SinkKind::Amplitude => "amplitude",
             SinkKind::Segment => "segment",
             SinkKind::File => "file",
+            SinkKind::Mixpanel => "mixpanel",
         }
     }
 
@@ -48,6 +51,7 @@ impl SinkKind {
             SinkKind::Amplitude => amplitude::SECRETS,
             SinkKind::Segment => segment::SECRETS,
             SinkKind::File => file::SECRETS,
+            SinkKind::Mixpanel => mixpanel::SECRETS,
         }
     }
 
@@ -75,6 +79,7 @@ impl SinkKind {
             SinkKind::Amplitude => amplitude::build(merged, ctx),
             SinkKind::Segment => segment::build(merged, ctx),
             SinkKind::File => file::build(merged, ctx),
+            SinkKind::Mixpanel => mixpanel::build(merged, ctx),
         }
     }
 }

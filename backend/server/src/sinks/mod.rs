@@ -13,6 +13,7 @@ pub mod delivery;
 pub mod destination;
 pub mod file;
 pub mod kind;
+pub mod mixpanel;
 pub mod runner;
 pub mod s3;
 pub mod segment;

@@ -3,6 +3,7 @@
 mod amplitude;
 mod crash;
 mod file;
+mod mixpanel;
 mod receiver;
 mod reliability;
 mod rows;
