@@ -185,6 +185,57 @@ pub const ROUTES: &[Route] = &[
         "/api/v1/environments/{env}/exports/{id}/download",
         User(Viewer),
     ),
+    // Sinks: admins configure them and act on them; every role reads their health.
+    with_body(
+        "post",
+        "/api/v1/environments/{env}/sinks",
+        User(Admin),
+        r#"{"kind":"file","name":"rbac","config":{"dir":"rbac"}}"#,
+    ),
+    route("get", "/api/v1/environments/{env}/sinks", User(Viewer)),
+    route("get", "/api/v1/environments/{env}/sinks/{id}", User(Viewer)),
+    with_body(
+        "patch",
+        "/api/v1/environments/{env}/sinks/{id}",
+        User(Admin),
+        "{}",
+    ),
+    route(
+        "delete",
+        "/api/v1/environments/{env}/sinks/{id}",
+        User(Admin),
+    ),
+    route(
+        "post",
+        "/api/v1/environments/{env}/sinks/{id}/pause",
+        User(Admin),
+    ),
+    route(
+        "post",
+        "/api/v1/environments/{env}/sinks/{id}/resume",
+        User(Admin),
+    ),
+    route(
+        "post",
+        "/api/v1/environments/{env}/sinks/{id}/test",
+        User(Admin),
+    ),
+    with_body(
+        "post",
+        "/api/v1/environments/{env}/sinks/{id}/replay",
+        User(Admin),
+        r#"{"from":0}"#,
+    ),
+    route(
+        "get",
+        "/api/v1/environments/{env}/sinks/{id}/dead-letters",
+        User(Viewer),
+    ),
+    route(
+        "post",
+        "/api/v1/environments/{env}/sinks/{id}/dead-letters/retry",
+        User(Admin),
+    ),
     // Without an `Authorization` header they also take a beacon envelope (`beacons.rs`).
     with_body("post", "/api/v1/impressions", SdkKey { client: true }, "[]"),
     with_body("post", "/api/v1/events", SdkKey { client: true }, "[]"),
