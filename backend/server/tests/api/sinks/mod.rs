@@ -67,7 +67,7 @@ pub async fn wait_for_sink(
     done: impl Fn(&Value) -> bool,
 ) -> Value {
     let mut last = Value::Null;
-    for _ in 0..300 {
+    for _ in 0..600 {
         last = sink(app, admin, id).await;
         if done(&last) {
             return last;

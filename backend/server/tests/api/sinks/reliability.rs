@@ -39,11 +39,11 @@ async fn a_receiver_that_refuses_fails_and_throttles_still_gets_everything_once(
     receiver.listen();
     post_impressions(&app, &env, "flag", &keys("c", 5)).await;
     receiver
-        .wait_for(15, "all 15 impressions", |r| delivered_keys(r).len() >= 15)
+        .wait_for(30, "all 15 impressions", |r| delivered_keys(r).len() >= 15)
         .await;
     post_impressions(&app, &env, "flag", &keys("d", 5)).await;
     receiver
-        .wait_for(10, "all 20 impressions", |r| delivered_keys(r).len() >= 20)
+        .wait_for(30, "all 20 impressions", |r| delivered_keys(r).len() >= 20)
         .await;
 
     let requests = receiver.requests();
@@ -86,7 +86,7 @@ async fn rejected_batches_become_dead_letters_that_can_be_retried() {
     .await;
     post_impressions(&app, &env, "flag", &keys("later", 2)).await;
     receiver
-        .wait_for(10, "the later batch", |r| delivered_keys(r).len() >= 2)
+        .wait_for(30, "the later batch", |r| delivered_keys(r).len() >= 2)
         .await;
 
     let letters_path = format!("/api/v1/environments/{ENV}/sinks/{id}/dead-letters");
@@ -151,7 +151,7 @@ async fn a_refused_sink_pauses_itself_and_resumes_where_it_stopped() {
         .unwrap();
     assert_eq!(resumed["status"], "active");
     receiver
-        .wait_for(10, "both batches", |r| delivered_keys(r).len() >= 6)
+        .wait_for(30, "both batches", |r| delivered_keys(r).len() >= 6)
         .await;
     assert_eq!(delivered_keys(&receiver.requests()).len(), 6);
 }
@@ -201,7 +201,7 @@ async fn a_replay_delivers_again_and_says_how_many_are_duplicates() {
     assert_eq!(replay["duplicates"], 4, "{replay}");
     assert_eq!(replay["rows_to_deliver"], 4);
     receiver
-        .wait_for(10, "the replay", |r| delivered_keys(r).len() >= 8)
+        .wait_for(30, "the replay", |r| delivered_keys(r).len() >= 8)
         .await;
     let ids: HashSet<String> = receiver
         .accepted()

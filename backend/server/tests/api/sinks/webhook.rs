@@ -45,7 +45,7 @@ async fn a_webhook_gets_splits_body_signed_with_the_secret_shown_once() {
 
     post_impressions(&app, &env, "checkout", &keys("user", 3)).await;
     receiver
-        .wait_for(10, "three impressions", |r| delivered_keys(r).len() >= 3)
+        .wait_for(30, "three impressions", |r| delivered_keys(r).len() >= 3)
         .await;
     let requests = receiver.accepted();
     let first = &requests[0];
@@ -115,7 +115,7 @@ async fn ndjson_gzip_filters_and_events() {
             .collect()
     };
     receiver
-        .wait_for(10, "two impressions and an event", |r| lines(r).len() >= 3)
+        .wait_for(30, "two impressions and an event", |r| lines(r).len() >= 3)
         .await;
     let requests = receiver.accepted();
     assert!(requests
@@ -154,7 +154,7 @@ async fn flags_with_tracking_off_never_reach_a_sink() {
     post_impressions(&app, &env, "quiet", &keys("q", 5)).await;
     post_impressions(&app, &env, "loud", &keys("l", 5)).await;
     receiver
-        .wait_for(10, "the tracked flag", |r| delivered_keys(r).len() >= 5)
+        .wait_for(30, "the tracked flag", |r| delivered_keys(r).len() >= 5)
         .await;
     // Give a stray delivery of the other flag every chance to show up.
     tokio::time::sleep(std::time::Duration::from_millis(300)).await;
