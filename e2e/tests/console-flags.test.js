@@ -186,7 +186,7 @@ test('an editor reads, edits, kills and monitors a flag and turns its tracking o
   await page.getByRole('menuitem', { name: /Track impressions/ }).click();
   const dialog = page.getByRole('dialog', { name: 'Impression tracking' });
   await dialog.waitFor();
-  assert.match(await dialog.innerText(), /Traffic chart[\s\S]*Metric impact[\s\S]*Alerting[\s\S]*Live tail[\s\S]*Export[\s\S]*MTK/);
+  assert.match(await dialog.innerText(), /Traffic chart[\s\S]*Metric impact[\s\S]*Alerting[\s\S]*Live tail[\s\S]*Export[\s\S]*Integrations[\s\S]*MTK/);
   await dialog.getByRole('switch', { name: 'Track impressions' }).uncheck();
   await page.waitForTimeout(300); // the switch's transition
   await screenshot(page, 'flag-tracking-dialog');

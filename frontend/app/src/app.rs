@@ -12,6 +12,7 @@ use crate::pages::export::ExportPage;
 use crate::pages::flag::FlagPage;
 use crate::pages::flags::FlagsPage;
 use crate::pages::home::HomePage;
+use crate::pages::integrations::IntegrationsPage;
 use crate::pages::login::LoginPage;
 use crate::pages::not_found::NotFound;
 use crate::pages::users::UsersPage;
@@ -73,6 +74,7 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("e/:env") view=FlagsPage />
                     <Route path=path!("e/:env/live") view=DataHubPage />
                     <Route path=path!("e/:env/export") view=ExportPage />
+                    <Route path=path!("e/:env/integrations") view=IntegrationsPage />
                     <Route path=path!("e/:env/flags/:flag") view=FlagPage />
                     <Route path=path!("e/:env/flags/:flag/:tab") view=FlagPage />
                 </ParentRoute>

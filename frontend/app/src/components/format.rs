@@ -136,6 +136,16 @@ pub fn parse_iso_ms(text: &str) -> Option<i64> {
     )
 }
 
+/// ms since the epoch → `2026-12-01T16:05:00Z` (RFC 3339, UTC), as the API reads times.
+pub fn iso_utc(ms: i64) -> String {
+    let t = breakdown(ms);
+    let seconds = ms.rem_euclid(MINUTE) / 1000;
+    format!(
+        "{:04}-{:02}-{:02}T{:02}:{:02}:{seconds:02}Z",
+        t.year, t.month, t.day, t.hour, t.minute
+    )
+}
+
 /// `14:05`
 pub fn clock(ms: i64) -> String {
     let t = local_time(ms);
@@ -260,6 +270,7 @@ mod tests {
             Some(1_709_209_815_250)
         );
         assert_eq!(parse_iso_ms("yesterday"), None);
+        assert_eq!(iso_utc(1_709_209_815_250), "2024-02-29T12:30:15Z");
     }
 
     #[test]

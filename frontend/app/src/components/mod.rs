@@ -1,6 +1,7 @@
 pub mod change_number;
 pub mod connect_sdk;
 pub mod dialog;
+pub mod form_error;
 pub mod format;
 pub mod icons;
 pub mod live_tail;

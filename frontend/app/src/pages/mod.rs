@@ -6,6 +6,7 @@ pub mod export;
 pub mod flag;
 pub mod flags;
 pub mod home;
+pub mod integrations;
 pub mod login;
 pub mod not_found;
 pub mod users;

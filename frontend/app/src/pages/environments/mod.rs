@@ -3,7 +3,7 @@
 
 mod card;
 mod create;
-mod secret;
+pub mod secret;
 mod settings;
 mod usage;
 

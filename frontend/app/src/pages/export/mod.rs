@@ -15,6 +15,7 @@ use crate::components::live_tail::criteria::Criteria;
 use crate::components::retention_panel::RetentionPanel;
 use crate::env::percent_decode;
 use jobs::{jobs_resource, JobList, JobView};
+pub use model::local_input_ms;
 use model::ExportForm;
 use preview::{fetch_preview, Preview, PreviewTable};
 

@@ -286,6 +286,7 @@ pub fn TrackingDialog(open: RwSignal<bool>) -> impl IntoView {
                         <li><strong>"Alerting"</strong>", which relies on those metrics"</li>
                         <li><strong>"Live tail"</strong>": no incoming impressions are shown"</li>
                         <li><strong>"Export"</strong>": impressions from while tracking was off are not there"</li>
+                        <li><strong>"Integrations"</strong>": sinks no longer deliver this flag's impressions to third-party tools (webhooks, S3, Amplitude, Segment…)"</li>
                     </ul>
                     <p class="muted">
                         "Keys evaluated meanwhile still count toward MTK (monthly tracked keys) and usage."
