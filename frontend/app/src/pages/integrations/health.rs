@@ -105,7 +105,7 @@ pub fn SinkHealth(sink: SinkView) -> impl IntoView {
         .as_deref()
         .map_or_else(|| "Never yet".to_owned(), when);
     let stat = |label: &'static str, id: &'static str, value: String| {
-        view! { <div><dt>{label}</dt><dd class="mono" data-testid=id>{value}</dd></div> }
+        view! { <div><dt>{label}</dt><dd data-testid=id>{value}</dd></div> }
     };
     view! {
         <dl class="sink-stats">
