@@ -135,7 +135,28 @@ const FILE: &[Setting] = &[
     hinted(setting("max_rows", "Rows per file", Input::Number), "10000"),
 ];
 
-pub const KINDS: [Kind; 5] = [
+const MIXPANEL: &[Setting] = &[
+    required("secret", "API secret", Input::Secret),
+    hinted(
+        setting("username", "Service account user name", Input::Text),
+        "empty: the secret is the project's API secret",
+    ),
+    hinted(
+        setting("project_id", "Project ID", Input::Text),
+        "required with a service account",
+    ),
+    setting(
+        "region",
+        "Data residency",
+        Input::Choice(&[("us", "US"), ("eu", "EU"), ("in", "India")]),
+    ),
+    hinted(
+        setting("event", "Event name", Input::Text),
+        "$experiment_started",
+    ),
+];
+
+pub const KINDS: [Kind; 6] = [
     Kind {
         value: "webhook",
         label: "Webhook",
@@ -159,6 +180,12 @@ pub const KINDS: [Kind; 5] = [
         label: "Segment",
         summary: "Sends impressions as Segment track calls.",
         settings: SEGMENT,
+    },
+    Kind {
+        value: "mixpanel",
+        label: "Mixpanel",
+        summary: "Imports impressions as Mixpanel events (Import API).",
+        settings: MIXPANEL,
     },
     Kind {
         value: "file",
