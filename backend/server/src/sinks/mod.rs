@@ -102,6 +102,14 @@ impl Actor for Registry {
     type Context = Context<Self>;
 }
 
+impl Drop for Registry {
+    /// The sinks' arbiter is a thread of its own, which would otherwise outlive the system
+    /// that started it (and keep its database pool open): it ends with the registry.
+    fn drop(&mut self) {
+        self.arbiter.stop();
+    }
+}
+
 /// Replaces whatever runs for `sink_id` with `runner` (nothing, when paused or deleted).
 #[derive(Message)]
 #[rtype(result = "()")]
