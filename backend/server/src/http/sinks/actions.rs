@@ -4,8 +4,9 @@
 use std::sync::Arc;
 
 use actix_web::{get, post, web};
+use imprint_store::environments::EnvironmentRow;
 use imprint_store::impressions::{ScanRange, StoredImpression};
-use imprint_store::sinks::{NewDeadLetter, Stream};
+use imprint_store::sinks::{NewDeadLetter, SinkRow, Stream};
 use imprint_types::{
     DeadLetterRetryView, DeadLetterView, ReplayRequest, ReplayView, Role, SinkTestResult, SinkView,
 };
@@ -20,7 +21,7 @@ use crate::http::environments::find_environment;
 use crate::http::{iso_time, ApiError, ApiResult};
 use crate::sinks::delivery::{Batch, Delivery};
 use crate::sinks::runner::read_range;
-use crate::sinks::setup;
+use crate::sinks::{setup, SinkSetup};
 use crate::state::AppState;
 
 /// Dead letters one retry request works through.
@@ -64,15 +65,30 @@ pub async fn resume(
     set_enabled(&state, &identity, path.into_inner(), true).await
 }
 
+/// For the actions that deliver by hand (test, dead-letter retry): an admin's sink with its
+/// destination built from the stored settings.
+async fn sink_to_deliver(
+    state: &AppState,
+    identity: &Identity,
+    (env, id): (String, i64),
+) -> ApiResult<(EnvironmentRow, SinkRow, SinkSetup)> {
+    identity.require(Role::Admin)?;
+    let environment = find_environment(state, &env).await?;
+    let sink = find_sink(state, environment.id, id).await?;
+    let setup = setup(&sink, state.sinks.context())
+        .map_err(|e| ApiError::bad_request("invalid_sink_config", e))?;
+    Ok((environment, sink, setup))
+}
+
 /// The sample a test sends: an impression that says what it is.
 fn sample(environment_id: i64, environment: Arc<str>) -> Batch {
     let now = imprint_store::now_ms();
     Batch {
         environment_id,
-        environment,
+        environment: environment.clone(),
         rows: Page::Impressions(vec![StoredImpression {
             id: 0,
-            environment: Arc::from(""),
+            environment: environment.clone(),
             flag: "imprint_test_flag".into(),
             key: "imprint-test-user".into(),
             bucketing_key: None,
@@ -98,17 +114,8 @@ pub async fn test_sink(
     identity: Identity,
     path: web::Path<(String, i64)>,
 ) -> ApiResult<web::Json<SinkTestResult>> {
-    identity.require(Role::Admin)?;
-    let (env, id) = path.into_inner();
-    let environment = find_environment(&state, &env).await?;
-    let sink = find_sink(&state, environment.id, id).await?;
-    let setup = setup(&sink, state.sinks.context())
-        .map_err(|e| ApiError::bad_request("invalid_sink_config", e))?;
-    let name: Arc<str> = Arc::from(environment.name.as_str());
-    let mut batch = sample(environment.id, name.clone());
-    if let Page::Impressions(rows) = &mut batch.rows {
-        rows[0].environment = name;
-    }
+    let (environment, _, setup) = sink_to_deliver(&state, &identity, path.into_inner()).await?;
+    let batch = sample(environment.id, Arc::from(environment.name.as_str()));
     let result = match setup.destination.deliver(&batch).await {
         Delivery::Accepted(answer) => SinkTestResult {
             ok: true,
@@ -231,12 +238,8 @@ pub async fn retry_dead_letters(
     identity: Identity,
     path: web::Path<(String, i64)>,
 ) -> ApiResult<web::Json<DeadLetterRetryView>> {
-    identity.require(Role::Admin)?;
-    let (env, id) = path.into_inner();
-    let environment = find_environment(&state, &env).await?;
-    let sink = find_sink(&state, environment.id, id).await?;
-    let setup = setup(&sink, state.sinks.context())
-        .map_err(|e| ApiError::bad_request("invalid_sink_config", e))?;
+    let (environment, sink, setup) = sink_to_deliver(&state, &identity, path.into_inner()).await?;
+    let id = sink.id;
     let name: Arc<str> = Arc::from(environment.name.as_str());
     let mut outcome = DeadLetterRetryView {
         retried: 0,
