@@ -10,6 +10,8 @@ source scripts/env.sh
 
 cargo build --release -p imprint-server -p imprint-bench
 bash scripts/ensure-postgres.sh
+# The sinks benchmark runs moto's S3 server from the project's Python venv.
+bash scripts/bootstrap.sh e2e
 
 exec "$CARGO_TARGET_DIR/release/imprint-bench" \
   --server "$CARGO_TARGET_DIR/release/imprint" \
