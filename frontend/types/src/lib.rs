@@ -7,10 +7,12 @@ mod auth;
 mod console;
 mod environments;
 mod error;
+mod experiments;
 mod sinks;
 
 pub use auth::*;
 pub use console::*;
 pub use environments::*;
 pub use error::*;
+pub use experiments::*;
 pub use sinks::*;
