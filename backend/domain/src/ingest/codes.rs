@@ -30,5 +30,9 @@ pub const TOO_MANY_FLAGS: &str = "too_many_flags";
 /// The environment's string dictionary is full (`max_distinct_strings_per_environment`);
 /// items bringing yet another new treatment, label, type or SDK string are refused.
 pub const TOO_MANY_DISTINCT_STRINGS: &str = "too_many_distinct_strings";
+/// An Amplitude event that is not an exposure (`$impression` or `$exposure`).
+pub const UNSUPPORTED_EVENT_TYPE: &str = "unsupported_event_type";
+/// The item's `environmentId` names another environment than the SDK key's.
+pub const WRONG_ENVIRONMENT: &str = "wrong_environment";
 /// The database refused this request's rows although they passed validation.
 pub const REJECTED_BY_DATABASE: &str = "rejected_by_database";

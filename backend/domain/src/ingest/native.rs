@@ -6,7 +6,8 @@ use std::borrow::Cow;
 use serde::Deserialize;
 use serde_json::value::RawValue;
 
-use super::items::{parse_array, parse_ndjson, parse_text};
+use super::codes;
+use super::items::{content, parse_array, parse_ndjson, parse_text};
 use super::limits::IngestLimits;
 use super::model::{BodyError, Event, Impression, Parsed};
 use super::validate::{self, opt, req, Field, Kind, PropertiesForm, Reject};
@@ -69,10 +70,17 @@ where
     }
 }
 
+/// An impression item. Besides Imprint's own fields it takes the example payload of Split's
+/// impressions page (`environmentId`, `feature`, `treatment`, `key`, `timestamp`,
+/// `properties`): `feature` is another name for `flag`.
 #[derive(Deserialize)]
 struct NativeImpression<'a> {
     #[serde(borrow)]
-    flag: Cow<'a, str>,
+    flag: Option<Cow<'a, str>>,
+    #[serde(borrow)]
+    feature: Option<Cow<'a, str>>,
+    #[serde(borrow, rename = "environmentId")]
+    environment_id: Option<Cow<'a, str>>,
     #[serde(borrow)]
     key: Cow<'a, str>,
     #[serde(borrow)]
@@ -90,7 +98,9 @@ struct NativeImpression<'a> {
 }
 
 const IMPRESSION_FIELDS: &[Field] = &[
-    req("flag", Kind::Str),
+    opt("flag", Kind::Str),
+    opt("feature", Kind::Str),
+    opt("environmentId", Kind::Str),
     req("key", Kind::Str),
     req("treatment", Kind::Str),
     req("timestamp", Kind::Int),
@@ -110,6 +120,25 @@ pub fn parse_native_impressions(
     format: NativeFormat,
     limits: &IngestLimits,
 ) -> Result<Parsed<Impression>, BodyError> {
+    parse_native_impressions_in(body, format, limits, &[])
+}
+
+/// Native impressions posted to the environment known as any of `environment` (its name and
+/// id): an item whose `environmentId` names another is rejected `wrong_environment`, so an
+/// item meant for production never lands in staging. Empty: any. A JSON body may be a single
+/// impression, as Split's example payload is.
+pub fn parse_native_impressions_in(
+    body: &[u8],
+    format: NativeFormat,
+    limits: &IngestLimits,
+    environment: &[&str],
+) -> Result<Parsed<Impression>, BodyError> {
+    let single_object = content(body).is_some_and(|b| b.trim_ascii_start().starts_with(b"{"));
+    let format = if format == NativeFormat::JsonArray && single_object {
+        NativeFormat::TextJson
+    } else {
+        format
+    };
     parse(
         body,
         format,
@@ -117,7 +146,16 @@ pub fn parse_native_impressions(
         "a JSON array of impressions",
         IMPRESSION_FIELDS,
         |w: NativeImpression<'_>| {
-            validate::required("flag", &w.flag, limits)?;
+            let flag = w.flag.or(w.feature).ok_or_else(|| {
+                Reject::new(
+                    codes::INVALID_ITEM,
+                    "`flag` (or `feature`) is missing.".into(),
+                )
+            })?;
+            if let Some(named) = w.environment_id.as_deref() {
+                check_environment(named, environment)?;
+            }
+            validate::required("flag", &flag, limits)?;
             validate::required("key", &w.key, limits)?;
             validate::optional("bucketing_key", w.bucketing_key.as_deref(), limits)?;
             validate::required("treatment", &w.treatment, limits)?;
@@ -132,7 +170,7 @@ pub fn parse_native_impressions(
                 limits,
             )?;
             Ok(Impression {
-                flag: w.flag.into_owned(),
+                flag: flag.into_owned(),
                 key: w.key.into_owned(),
                 bucketing_key: w.bucketing_key,
                 treatment: w.treatment.into_owned(),
@@ -147,6 +185,20 @@ pub fn parse_native_impressions(
             })
         },
     )
+}
+
+fn check_environment(named: &str, environment: &[&str]) -> Result<(), Reject> {
+    if environment.is_empty() || environment.contains(&named) {
+        return Ok(());
+    }
+    Err(Reject::new(
+        codes::WRONG_ENVIRONMENT,
+        format!(
+            "`environmentId` is `{}`, but the SDK key belongs to `{}`.",
+            named.escape_debug(),
+            environment[0]
+        ),
+    ))
 }
 
 #[derive(Deserialize)]

@@ -27,10 +27,11 @@ const PREFLIGHT_MAX_AGE_SECONDS: &str = "86400";
 /// The paths SDKs call: the Split feed and ingestion, their beacons, Imprint's native
 /// ingestion and evaluator, and OFREP.
 pub fn is_sdk_path(path: &str) -> bool {
-    const EXACT: [&str; 5] = [
+    const EXACT: [&str; 6] = [
         "/api/splitChanges",
         "/api/v2/auth",
         "/api/v1/impressions",
+        "/api/v1/exposures",
         "/api/v1/events",
         "/api/v1/evaluate",
     ];

@@ -10,6 +10,7 @@ pub mod error;
 mod evaluate;
 mod export;
 mod exports_jobs;
+mod exposures;
 mod extract_errors;
 mod flags;
 mod health;

@@ -6,7 +6,7 @@
 
 use actix_web::http::header;
 use actix_web::{post, web, HttpRequest, HttpResponse};
-use imprint_domain::ingest::{parse_native_events, parse_native_impressions, NativeFormat};
+use imprint_domain::ingest::{parse_native_events, parse_native_impressions_in, NativeFormat};
 use imprint_types::IngestReport;
 
 use super::beacon::Beacon;
@@ -62,8 +62,13 @@ pub async fn impressions(
     let body = read_body(payload, &state).await?;
     let (caller, body, format) = caller_and_items(&req, &body)?;
     let now = imprint_store::now_ms();
-    let parsed = parse_native_impressions(body, format, &limits(&state, &caller, now))
-        .map_err(|e| ApiError::bad_request(e.code, e.message))?;
+    // Split's example payload names its environment (`environmentId`): by name or id.
+    let env = &caller.environment;
+    let id = env.id.to_string();
+    let known_as = [env.name.as_str(), id.as_str()];
+    let parsed =
+        parse_native_impressions_in(body, format, &limits(&state, &caller, now), &known_as)
+            .map_err(|e| ApiError::bad_request(e.code, e.message))?;
     let report = state
         .ingest
         .impressions(&caller.environment, parsed, now)

@@ -6,9 +6,9 @@ use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
 use utoipa::{Modify, OpenApi};
 
 use super::{
-    audit, beacon, definitions, environments, evaluate, export, exports_jobs, flags, health,
-    import, live, monitoring, native_ingest, ofrep, retention, sdk_feed, segments, sessions, sinks,
-    split_ingest, tokens, usage, users,
+    audit, beacon, definitions, environments, evaluate, export, exports_jobs, exposures,
+    flags, health, import, live, monitoring, native_ingest, ofrep, retention, sdk_feed, segments,
+    sessions, sinks, split_ingest, tokens, usage, users,
 };
 
 #[derive(OpenApi)]
@@ -37,7 +37,7 @@ use super::{
         sinks::create, sinks::list, sinks::get_one, sinks::update, sinks::remove,
         sinks::actions::pause, sinks::actions::resume, sinks::actions::test_sink, sinks::actions::replay,
         sinks::actions::list_dead_letters, sinks::actions::retry_dead_letters,
-        native_ingest::impressions, native_ingest::events,
+        native_ingest::impressions, native_ingest::events, exposures::exposures,
         split_ingest::impressions_bulk, split_ingest::impressions_count, split_ingest::keys_server_side,
         split_ingest::keys_client_side, split_ingest::events_bulk, split_ingest::telemetry,
         beacon::impressions, beacon::counts, beacon::events, beacon::keys_client_side, beacon::telemetry,

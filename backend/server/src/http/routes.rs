@@ -5,9 +5,9 @@ use actix_web::{web, HttpRequest, HttpResponse};
 
 use super::extract_errors::{json_config, path_config, query_config};
 use super::{
-    audit, beacon, definitions, environments, evaluate, export, exports_jobs, flags, health,
-    import, live, monitoring, native_ingest, ofrep, openapi, retention, sdk_feed, segments,
-    sessions, sinks, split_ingest, tokens, usage, users, ApiError,
+    audit, beacon, definitions, environments, evaluate, export, exports_jobs, exposures,
+    flags, health, import, live, monitoring, native_ingest, ofrep, openapi, retention, sdk_feed,
+    segments, sessions, sinks, split_ingest, tokens, usage, users, ApiError,
 };
 
 pub fn configure(cfg: &mut web::ServiceConfig, max_body_bytes: usize) {
@@ -78,6 +78,7 @@ pub fn configure(cfg: &mut web::ServiceConfig, max_body_bytes: usize) {
                 // Under the environment's SDK key rather than a user's credentials:
                 .service(native_ingest::impressions)
                 .service(native_ingest::events)
+                .service(exposures::exposures)
                 .service(split_ingest::keys_server_side)
                 .service(split_ingest::keys_client_side)
                 .service(split_ingest::telemetry)

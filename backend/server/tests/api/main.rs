@@ -14,6 +14,7 @@ mod definitions;
 mod environments;
 mod errors;
 mod exports;
+mod exposures;
 mod hostile;
 mod live;
 mod live_limits;

@@ -188,14 +188,76 @@ fn text_plain_that_is_not_json_is_a_body_error() {
 }
 
 #[test]
-fn a_json_array_body_that_is_an_object_or_not_json_is_a_body_error() {
-    let object = line(imp("a"));
-    for body in [object.as_bytes(), b"garbage", b"{\"items\": []}"] {
+fn a_json_body_that_is_not_json_is_a_body_error() {
+    for body in [&b"garbage"[..], b"42", b"[1,"] {
         let err = parse_native_impressions(body, NativeFormat::JsonArray, &limits()).unwrap_err();
         assert_eq!(err.code, codes::INVALID_JSON);
     }
     let err = parse_native_events(b"nope", NativeFormat::JsonArray, &limits()).unwrap_err();
     assert!(err.message.contains("not valid JSON"), "{}", err.message);
+}
+
+#[test]
+fn a_json_body_may_be_a_single_impression_but_not_a_single_event() {
+    let object = line(imp("a"));
+    let parsed = impressions(object.as_bytes(), NativeFormat::JsonArray);
+    assert_eq!(parsed.items.len(), 1);
+    let parsed = impressions(b"{\"items\": []}", NativeFormat::JsonArray);
+    assert_eq!(codes_at(&parsed.rejected), [(0, codes::INVALID_ITEM)]);
+    let event = json!({"event_type": "buy", "key": "a", "timestamp": TS}).to_string();
+    let err =
+        parse_native_events(event.as_bytes(), NativeFormat::JsonArray, &limits()).unwrap_err();
+    assert_eq!(err.code, codes::INVALID_JSON);
+}
+
+#[test]
+fn the_example_payload_of_the_impressions_page_is_an_impression() {
+    let body = json!({
+        "environmentId": "prod", "feature": "new_ui", "treatment": "on", "key": "user_12345",
+        "timestamp": TS, "properties": {"planType": "premium", "region": "us-west"}
+    })
+    .to_string();
+    let parsed = parse_native_impressions_in(
+        body.as_bytes(),
+        NativeFormat::JsonArray,
+        &limits(),
+        &["prod", "7"],
+    )
+    .unwrap();
+    assert!(parsed.rejected.is_empty(), "{:?}", parsed.rejected);
+    let imp = &parsed.items[0];
+    assert_eq!(
+        (imp.flag.as_str(), imp.treatment.as_str()),
+        ("new_ui", "on")
+    );
+    assert_eq!(imp.key, "user_12345");
+    assert_eq!(imp.timestamp, TS);
+    assert_eq!(
+        imp.properties.as_deref(),
+        Some(r#"{"planType":"premium","region":"us-west"}"#)
+    );
+}
+
+#[test]
+fn an_environment_id_naming_another_environment_rejects_the_item() {
+    let items = json!([
+        {"environmentId": "staging", "feature": "f", "treatment": "on", "key": "a", "timestamp": TS},
+        {"environmentId": "7", "feature": "f", "treatment": "on", "key": "b", "timestamp": TS},
+        {"treatment": "on", "key": "c", "timestamp": TS}
+    ])
+    .to_string();
+    let parsed = parse_native_impressions_in(
+        items.as_bytes(),
+        NativeFormat::JsonArray,
+        &limits(),
+        &["prod", "7"],
+    )
+    .unwrap();
+    assert_eq!(parsed.items.len(), 1);
+    assert_eq!(
+        codes_at(&parsed.rejected),
+        [(0, codes::WRONG_ENVIRONMENT), (2, codes::INVALID_ITEM)]
+    );
 }
 
 #[test]

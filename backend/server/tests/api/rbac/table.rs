@@ -239,6 +239,7 @@ pub const ROUTES: &[Route] = &[
     // Without an `Authorization` header they also take a beacon envelope (`beacons.rs`).
     with_body("post", "/api/v1/impressions", SdkKey { client: true }, "[]"),
     with_body("post", "/api/v1/events", SdkKey { client: true }, "[]"),
+    with_body("post", "/api/v1/exposures", ANY_KEY, "[]"),
     with_body("post", "/api/testImpressions/bulk", ANY_KEY, "[]"),
     with_body(
         "post",
