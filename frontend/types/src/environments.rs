@@ -109,7 +109,7 @@ pub struct SetTrackingRequest {
     pub enabled: bool,
 }
 
-#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct UsageView {
     pub month: String,
@@ -118,6 +118,31 @@ pub struct UsageView {
     pub impressions_dropped_tracking_off: i64,
     pub impressions_counted_by_sdk: i64,
     pub events_stored: i64,
+    /// The month's impression volume, measured and estimated (absent from older servers).
+    #[serde(default)]
+    pub volume: VolumeEstimate,
+}
+
+/// Amplitude's impressions estimate, M × E × P, from this month's measurements, beside the
+/// impressions actually stored this month and their linear projection to the month's end.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct VolumeEstimate {
+    /// M: distinct keys seen this month (MTK).
+    pub monthly_keys: i64,
+    /// E: flags with stored impressions this month.
+    pub active_flags: i64,
+    /// P: stored impressions per (key, flag) pair that occurred this month.
+    pub impressions_per_key_per_flag: f64,
+    /// M × E × P: an upper bound, as if every key met every active flag.
+    pub estimate: f64,
+    /// Impressions stored this month so far.
+    pub actual: i64,
+    /// `actual` divided by the elapsed fraction of the month: linear, as if the rest of the
+    /// month ran at the average rate so far.
+    pub projected: i64,
+    /// How much of the month has passed, 0 to 1.
+    pub month_elapsed: f64,
 }
 
 /// The answer to an ingestion post.

@@ -27,4 +27,5 @@ mod sinks;
 mod split_ingest;
 mod tokens;
 mod tracking;
+mod usage;
 mod users;

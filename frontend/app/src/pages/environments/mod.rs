@@ -6,6 +6,7 @@ mod create;
 pub mod secret;
 mod settings;
 mod usage;
+mod volume;
 
 use imprint_types::{CreatedEnvironment, EnvironmentView, Role};
 use leptos::prelude::*;

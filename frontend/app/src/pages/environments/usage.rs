@@ -3,6 +3,7 @@
 use imprint_types::UsageView;
 use leptos::prelude::*;
 
+use super::volume::Volume;
 use crate::api::{self, display};
 use crate::components::format::grouped;
 
@@ -41,6 +42,7 @@ pub fn Usage(#[prop(into)] name: Signal<String>) -> impl IntoView {
                 other => {
                     let u = other.and_then(Result::ok);
                     let get = |f: fn(&UsageView) -> i64| u.as_ref().map(f);
+                    let volume = u.as_ref().map(|u| view! { <Volume volume=u.volume.clone() /> });
                     view! {
                         <dl class="usage-stats" aria-busy=u.is_none().to_string()>
                             {stat(
@@ -69,6 +71,7 @@ pub fn Usage(#[prop(into)] name: Signal<String>) -> impl IntoView {
                                 get(|u| u.events_stored),
                             )}
                         </dl>
+                        {volume}
                     }
                         .into_any()
                 }
