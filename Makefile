@@ -4,9 +4,9 @@ ENV := source scripts/env.sh &&
 
 .PHONY: run build build-server build-wasm test lint test-rust test-sqlite test-postgres e2e bench deps clean
 
-## Install what is missing, build in release mode, start on SQLite with a demo admin.
+## Install what is missing, build in release mode, start on SQLite with a demo admin and demo traffic.
 run: build
-	$(ENV) mkdir -p data && RUST_LOG=$${RUST_LOG:-info} "$$CARGO_TARGET_DIR/release/imprint" serve --demo-admin
+	$(ENV) mkdir -p data && RUST_LOG=$${RUST_LOG:-info} "$$CARGO_TARGET_DIR/release/imprint" serve --demo-admin --demo
 
 build: deps-build build-wasm build-server
 

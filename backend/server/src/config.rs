@@ -65,6 +65,8 @@ pub struct Settings {
     pub accounts: AccountLimits,
     #[serde(flatten)]
     pub sinks: SinkSettings,
+    #[serde(flatten)]
+    pub demo: crate::demo::DemoSettings,
 }
 
 /// How sinks deliver: their retries, when they give up on a batch and when they pause.
@@ -189,6 +191,7 @@ impl Default for Settings {
             writer_timeout_seconds: 30,
             accounts: AccountLimits::default(),
             sinks: SinkSettings::default(),
+            demo: crate::demo::DemoSettings::default(),
         }
     }
 }

@@ -7,6 +7,7 @@ pub mod auth;
 mod bootstrap;
 pub mod config;
 pub mod console;
+pub mod demo;
 pub mod http;
 pub mod ingest;
 pub mod sinks;

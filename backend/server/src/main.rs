@@ -28,6 +28,11 @@ enum Command {
         /// its credentials once.
         #[arg(long)]
         demo_admin: bool,
+        /// On a fresh database, create a demo environment (flags, a segment, metrics) and run
+        /// a traffic simulator against it, which admins can stop from the console. Implies
+        /// --demo-admin. Same as IMPRINT_DEMO=true; IMPRINT_DEMO_VISITS_PER_SECOND sets the rate.
+        #[arg(long)]
+        demo: bool,
     },
     /// Run the database migrations and exit.
     Migrate,
@@ -36,11 +41,12 @@ enum Command {
 fn main() -> anyhow::Result<()> {
     imprint_server::telemetry::init();
     let cli = Cli::parse();
-    let settings = Settings::load(cli.config.as_deref())?;
+    let mut settings = Settings::load(cli.config.as_deref())?;
     let runtime = actix_web::rt::System::new();
     runtime.block_on(async move {
         match cli.command {
-            Command::Serve { demo_admin } => {
+            Command::Serve { demo_admin, demo } => {
+                settings.demo.demo |= demo;
                 let app = Application::build(settings, demo_admin).await?;
                 tracing::info!(address = %app.address(), "Imprint is listening");
                 app.run_until_stopped().await

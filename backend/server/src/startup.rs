@@ -13,6 +13,7 @@ use tracing_actix_web::TracingLogger;
 use crate::auth::console_gate::console_gate;
 use crate::config::Settings;
 use crate::console::Console;
+use crate::demo::{demo_actor, DemoTraffic};
 use crate::state::AppState;
 use crate::{bootstrap, http};
 
@@ -25,7 +26,8 @@ pub struct Application {
 impl Application {
     pub async fn build(settings: Settings, demo_admin: bool) -> anyhow::Result<Application> {
         let db = imprint_store::connect(&settings.database_url).await?;
-        bootstrap::ensure_admin(&db, &settings, demo_admin).await?;
+        let demo = settings.demo.demo;
+        bootstrap::ensure_admin(&db, &settings, demo_admin || demo).await?;
 
         let listener = TcpListener::bind(&settings.bind)
             .with_context(|| format!("binding {}", settings.bind))?;
@@ -33,7 +35,14 @@ impl Application {
         let console = Console::new(settings.resolved_site_root());
         let max_body = settings.max_body_bytes;
         let https_only = settings.secure_cookies;
-        let state = web::Data::new(AppState::start(db.clone(), settings).await?);
+        let mut state = AppState::start(db.clone(), settings).await?;
+        if demo {
+            state.demo = DemoTraffic::prepare(&state, address).await?;
+        }
+        let state = web::Data::new(state);
+        if state.demo.environment_id().is_some() {
+            state.demo.start(&state, demo_actor()).await?;
+        }
 
         let server = HttpServer::new(move || {
             let app = App::new()

@@ -31,6 +31,8 @@ pub struct AppState {
     pub exports: ExportJobs,
     pub retention: Retention,
     pub sinks: Sinks,
+    /// The `--demo` traffic simulator; inert otherwise.
+    pub demo: crate::demo::DemoTraffic,
 }
 
 impl AppState {
@@ -106,6 +108,7 @@ impl AppState {
             exports,
             retention,
             sinks,
+            demo: crate::demo::DemoTraffic::default(),
         })
     }
 }

@@ -40,6 +40,11 @@ pub async fn record<C: ConnectionTrait>(
 }
 
 impl Database {
+    /// Records a change made outside the store's own writes (the demo traffic switch).
+    pub async fn record_audit(&self, entry: AuditEntry<'_>) -> Result<(), sea_orm::DbErr> {
+        record(&self.conn, entry).await
+    }
+
     pub async fn recent_audit(&self, limit: u64) -> Result<Vec<AuditRow>, sea_orm::DbErr> {
         audit_entry::Entity::find()
             .order_by_desc(audit_entry::Column::Id)

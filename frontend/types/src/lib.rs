@@ -5,6 +5,7 @@
 
 mod auth;
 mod console;
+mod demo;
 mod environments;
 mod error;
 mod experiments;
@@ -12,6 +13,7 @@ mod sinks;
 
 pub use auth::*;
 pub use console::*;
+pub use demo::*;
 pub use environments::*;
 pub use error::*;
 pub use experiments::*;

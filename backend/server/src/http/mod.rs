@@ -5,6 +5,7 @@ mod beacon;
 mod body;
 pub mod cors;
 mod definitions;
+mod demo;
 mod environments;
 pub mod error;
 mod evaluate;

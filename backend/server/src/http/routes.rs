@@ -5,7 +5,7 @@ use actix_web::{web, HttpRequest, HttpResponse};
 
 use super::extract_errors::{json_config, path_config, query_config};
 use super::{
-    audit, beacon, definitions, environments, evaluate, export, exports_jobs, exposures,
+    audit, beacon, definitions, demo, environments, evaluate, export, exports_jobs, exposures,
     flags, health, import, live, monitoring, native_ingest, ofrep, openapi, retention, sdk_feed,
     segments, sessions, sinks, split_ingest, tokens, usage, users, ApiError,
 };
@@ -64,6 +64,9 @@ pub fn configure(cfg: &mut web::ServiceConfig, max_body_bytes: usize) {
                 .service(exports_jobs::get_one)
                 .service(exports_jobs::download)
                 .service(usage::usage)
+                .service(demo::status)
+                .service(demo::stop)
+                .service(demo::start)
                 .service(sinks::create)
                 .service(sinks::list)
                 .service(sinks::get_one)

@@ -11,6 +11,7 @@ mod console_api;
 mod crash;
 mod credentials;
 mod definitions;
+mod demo;
 mod environments;
 mod errors;
 mod exports;

@@ -1,5 +1,6 @@
 pub mod change_number;
 pub mod connect_sdk;
+pub mod demo_notice;
 pub mod dialog;
 pub mod form_error;
 pub mod format;

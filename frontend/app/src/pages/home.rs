@@ -5,6 +5,7 @@ use leptos::prelude::*;
 use leptos_meta::Title;
 
 use crate::api;
+use crate::components::demo_notice::DemoNotice;
 use crate::components::format::grouped;
 use crate::env::{env_path, use_environments};
 use crate::session::use_session;
@@ -29,6 +30,7 @@ pub fn HomePage() -> impl IntoView {
                 </p>
             </div>
         </header>
+        <DemoNotice />
         <section aria-labelledby="overview-environments">
             <div class="section-header">
                 <h2 id="overview-environments">"Environments"</h2>

@@ -46,6 +46,9 @@ pub const ROUTES: &[Route] = &[
         r#"{"role":"viewer"}"#,
     ),
     route("get", "/api/v1/audit", User(Viewer)),
+    route("get", "/api/v1/demo", User(Viewer)),
+    route("post", "/api/v1/demo/stop", User(Admin)),
+    route("post", "/api/v1/demo/start", User(Admin)),
     with_body(
         "post",
         "/api/v1/environments",

@@ -1,0 +1,127 @@
+//! `imprint serve --demo`: the demo environment and its traffic simulator, which posts through
+//! the public ingestion API and stops (and starts again) when an admin says so.
+
+use std::time::{Duration, Instant};
+
+use reqwest::StatusCode;
+use serde_json::Value;
+
+use crate::helpers::*;
+
+const DEADLINE: Duration = Duration::from_secs(60);
+
+async fn count(app: &TestApp, admin: &Session, what: &str) -> i64 {
+    let body: Value = admin
+        .get(app, &format!("/api/v1/environments/demo/{what}/count"))
+        .await
+        .json()
+        .await
+        .unwrap();
+    body["count"].as_i64().unwrap()
+}
+
+/// Polls until the count of `what` passes `above`, or fails at the deadline.
+async fn wait_for_more(app: &TestApp, admin: &Session, what: &str, above: i64) -> i64 {
+    let start = Instant::now();
+    loop {
+        let n = count(app, admin, what).await;
+        if n > above {
+            return n;
+        }
+        assert!(start.elapsed() < DEADLINE, "no {what} past {above} arrived");
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+}
+
+async fn switch(app: &TestApp, admin: &Session, to: &str) -> Value {
+    let response = admin
+        .post(app, &format!("/api/v1/demo/{to}"), &Value::Null)
+        .await;
+    assert_eq!(response.status(), StatusCode::OK);
+    response.json().await.unwrap()
+}
+
+async fn live_keys(app: &TestApp, admin: &Session) -> usize {
+    let env: Value = admin
+        .get(app, "/api/v1/environments/demo")
+        .await
+        .json()
+        .await
+        .unwrap();
+    env["sdk_keys"].as_array().unwrap().len()
+}
+
+#[actix_web::test]
+async fn demo_traffic_arrives_through_the_public_api_and_stops_and_starts_when_an_admin_says_so() {
+    let app = spawn_app_with(|s| {
+        s.demo.demo = true;
+        s.demo.demo_visits_per_second = 40.0;
+    })
+    .await;
+    let admin = app.admin_session().await;
+
+    let flags: Value = admin
+        .get(&app, "/api/v1/environments/demo/definitions")
+        .await
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(flags.as_array().unwrap().len(), 3, "{flags}");
+    let segments = admin
+        .get(&app, "/api/v1/environments/demo/segments")
+        .await
+        .text()
+        .await
+        .unwrap();
+    assert!(segments.contains("beta_testers"), "{segments}");
+
+    wait_for_more(&app, &admin, "impressions", 0).await;
+    wait_for_more(&app, &admin, "events", 0).await;
+    let status: Value = admin.get(&app, "/api/v1/demo").await.json().await.unwrap();
+    assert_eq!(status["running"], true, "{status}");
+    assert_eq!(status["environment"], "demo");
+    let sample = app.exported("demo", "&flag=new_checkout").await;
+    assert_eq!(sample[0]["sdk"], "imprint-demo-1.0");
+    assert!(["on", "off"].contains(&sample[0]["treatment"].as_str().unwrap()));
+    // Two keys came with the environment; the simulator holds a third while it runs.
+    assert_eq!(live_keys(&app, &admin).await, 3);
+
+    let stopped = switch(&app, &admin, "stop").await;
+    assert_eq!(stopped["running"], false, "{stopped}");
+    // Once the stop is answered the simulator has ended and its key is revoked, so nothing
+    // more can arrive: the counts after a few of its ticks are those right after the stop.
+    assert_eq!(live_keys(&app, &admin).await, 2);
+    let impressions = count(&app, &admin, "impressions").await;
+    let events = count(&app, &admin, "events").await;
+    tokio::time::sleep(Duration::from_secs(1)).await;
+    assert_eq!(count(&app, &admin, "impressions").await, impressions);
+    assert_eq!(count(&app, &admin, "events").await, events);
+
+    let started = switch(&app, &admin, "start").await;
+    assert_eq!(started["running"], true, "{started}");
+    wait_for_more(&app, &admin, "impressions", impressions).await;
+    switch(&app, &admin, "stop").await;
+    let audit = admin.get(&app, "/api/v1/audit").await.text().await.unwrap();
+    assert!(
+        audit.contains("demo.stop") && audit.contains("demo.start"),
+        "{audit}"
+    );
+}
+
+#[actix_web::test]
+async fn without_demo_there_is_no_demo_environment_and_nothing_to_start() {
+    let app = spawn_app().await;
+    let admin = app.admin_session().await;
+    let status: Value = admin.get(&app, "/api/v1/demo").await.json().await.unwrap();
+    assert_eq!(status["available"], false, "{status}");
+    assert_eq!(status["running"], false, "{status}");
+    let response = admin.post(&app, "/api/v1/demo/start", &Value::Null).await;
+    assert_eq!(error_code(response, StatusCode::CONFLICT).await, "conflict");
+    let envs: Value = admin
+        .get(&app, "/api/v1/environments")
+        .await
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(envs, serde_json::json!([]));
+}
