@@ -5,11 +5,13 @@
 //! - [`compare`]: a treatment against the baseline, Welch's t-test (fixed horizon).
 //! - [`sample_ratio_mismatch`]: chi-square of users per treatment against the split.
 //! - [`sequential_compare`]: mSPRT, an always-valid p-value for alerts that look again and again.
+//! - [`degradation`]: the alert rule, mSPRT plus the policy's relative threshold.
 //!
 //! Figures that cannot be computed (too few users, no spread, overflow) are `None`, never NaN
 //! or infinity, so callers can serialize them as JSON `null` without checking.
 
 mod comparison;
+mod degradation;
 mod sample;
 mod sample_ratio;
 mod sequential;
@@ -17,6 +19,7 @@ mod student_t;
 mod summary;
 
 pub use comparison::{compare, Comparison};
+pub use degradation::{degradation, Degradation};
 pub use sample::Sample;
 pub use sample_ratio::{sample_ratio_mismatch, SampleRatio, SRM_ALPHA};
 pub use sequential::{sequential_compare, SequentialComparison};
