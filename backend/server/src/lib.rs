@@ -11,6 +11,7 @@ pub mod demo;
 pub mod http;
 pub mod ingest;
 pub mod sinks;
+pub mod standard_webhooks;
 pub mod startup;
 pub mod state;
 pub mod telemetry;

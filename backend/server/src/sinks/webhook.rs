@@ -10,17 +10,16 @@ use std::io::Write;
 use std::sync::Arc;
 use std::time::Duration;
 
-use base64::Engine as _;
 use flate2::write::GzEncoder;
-use hmac::{Hmac, Mac};
 use serde::{Deserialize, Serialize};
 use serde_json::{json, Value};
-use sha2::Sha256;
 
 use super::delivery::{send, Answer, Batch, Delivery, FailureKind};
 use super::destination::{Batching, Destination, SinkContext};
 use crate::actors::exports::encode::Encoder;
 use crate::actors::exports::spec::{ExportFormat, ExportKind, ExportSpec};
+pub use crate::standard_webhooks::new_secret;
+use crate::standard_webhooks::{self, secret_key};
 
 pub const SECRETS: &[&str] = &["secret"];
 
@@ -61,23 +60,6 @@ fn default_max_bytes() -> usize {
 
 fn default_flush_ms() -> u64 {
     1000
-}
-
-/// A new signing secret in Standard Webhooks' spelling: `whsec_` and 32 random bytes.
-pub fn new_secret() -> String {
-    let bytes: [u8; 32] = rand::random();
-    format!(
-        "whsec_{}",
-        base64::engine::general_purpose::STANDARD.encode(bytes)
-    )
-}
-
-fn secret_key(secret: &str) -> Result<Vec<u8>, String> {
-    let encoded = secret.strip_prefix("whsec_").unwrap_or(secret);
-    match base64::engine::general_purpose::STANDARD.decode(encoded) {
-        Ok(key) if key.len() >= 24 => Ok(key),
-        _ => Err("`secret` must be `whsec_` followed by at least 24 bytes in base64".into()),
-    }
 }
 
 pub struct Webhook {
@@ -142,16 +124,7 @@ impl Webhook {
     }
 
     fn signature(&self, id: &str, timestamp: i64, body: &[u8]) -> String {
-        // HMAC takes keys of any length, so this cannot fail.
-        let mut mac = <Hmac<Sha256> as Mac>::new_from_slice(&self.key)
-            .unwrap_or_else(|_| unreachable!("HMAC accepts any key length"));
-        mac.update(format!("{id}.{timestamp}.").as_bytes());
-        mac.update(body);
-        let signature = mac.finalize().into_bytes();
-        format!(
-            "v1,{}",
-            base64::engine::general_purpose::STANDARD.encode(signature)
-        )
+        standard_webhooks::signature(&self.key, id, timestamp, body)
     }
 }
 
@@ -272,37 +245,6 @@ fn split_body(batch: &Batch) -> Value {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn signatures_follow_standard_webhooks() {
-        // The example of the Standard Webhooks specification.
-        let webhook = Webhook {
-            http: reqwest::Client::new(),
-            url: url::Url::parse("http://localhost/").unwrap(),
-            format: Format::Split,
-            gzip: false,
-            max_bytes: 1 << 20,
-            batching: Batching {
-                max_rows: 1,
-                flush: Duration::from_secs(1),
-            },
-            key: secret_key("whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw").unwrap(),
-        };
-        let signature = webhook.signature(
-            "msg_p5jXN8AQM9LWM0D4loKWxJek",
-            1614265330,
-            br#"{"test": 2432232314}"#,
-        );
-        assert_eq!(signature, "v1,g0hM9SsE+OTPJTGt/tmIKtSyZlE3uFJELVlNIOLJ1OE=");
-    }
-
-    #[test]
-    fn new_secrets_are_usable_keys() {
-        let secret = new_secret();
-        assert!(secret.starts_with("whsec_"));
-        assert_eq!(secret_key(&secret).unwrap().len(), 32);
-        assert!(secret_key("whsec_short").is_err());
-    }
 
     #[test]
     fn sdk_names_are_split_from_their_version() {
