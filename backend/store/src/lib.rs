@@ -6,6 +6,7 @@ pub mod connect;
 pub mod definitions;
 pub mod entities;
 pub mod environments;
+pub mod event_types;
 pub mod events_read;
 pub mod export_jobs;
 pub mod flags;

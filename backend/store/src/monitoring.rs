@@ -36,7 +36,7 @@ pub struct FlagTotals {
 }
 
 impl Database {
-    async fn query<T: FromQueryResult>(
+    pub(crate) async fn query<T: FromQueryResult>(
         &self,
         sql: &str,
         params: Vec<Value>,

@@ -193,6 +193,15 @@ pub mod display {
         }
     }
 
+    /// The first letter in upper case.
+    pub fn capitalized(text: &str) -> String {
+        let mut chars = text.chars();
+        match chars.next() {
+            Some(first) => first.to_uppercase().chain(chars).collect(),
+            None => String::new(),
+        }
+    }
+
     /// Capitalised, with a full stop.
     pub fn sentence(message: &str) -> String {
         let message = message.trim();

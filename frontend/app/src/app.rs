@@ -8,6 +8,7 @@ use crate::pages::account::AccountPage;
 use crate::pages::audit::AuditPage;
 use crate::pages::data_hub::DataHubPage;
 use crate::pages::environments::EnvironmentsPage;
+use crate::pages::events::EventsPage;
 use crate::pages::export::ExportPage;
 use crate::pages::flag::FlagPage;
 use crate::pages::flags::FlagsPage;
@@ -73,6 +74,7 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("audit") view=AuditPage />
                     <Route path=path!("e/:env") view=FlagsPage />
                     <Route path=path!("e/:env/live") view=DataHubPage />
+                    <Route path=path!("e/:env/events") view=EventsPage />
                     <Route path=path!("e/:env/export") view=ExportPage />
                     <Route path=path!("e/:env/integrations") view=IntegrationsPage />
                     <Route path=path!("e/:env/flags/:flag") view=FlagPage />

@@ -29,6 +29,7 @@ pub const STYLESHEET: &str = concat!(
     include_str!("../style/admin.css"),
     include_str!("../style/live.css"),
     include_str!("../style/integrations.css"),
+    include_str!("../style/experiments.css"),
 );
 /// The console's icon, served at /assets/favicon.svg.
 pub const FAVICON: &str = include_str!("../style/favicon.svg");

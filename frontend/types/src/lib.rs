@@ -8,6 +8,7 @@ mod console;
 mod demo;
 mod environments;
 mod error;
+mod events;
 mod experiments;
 mod sinks;
 
@@ -16,5 +17,6 @@ pub use console::*;
 pub use demo::*;
 pub use environments::*;
 pub use error::*;
+pub use events::*;
 pub use experiments::*;
 pub use sinks::*;

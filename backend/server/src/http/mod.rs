@@ -9,6 +9,7 @@ mod demo;
 mod environments;
 pub mod error;
 mod evaluate;
+mod event_types;
 mod export;
 mod exports_jobs;
 mod exposures;

@@ -6,9 +6,9 @@ use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
 use utoipa::{Modify, OpenApi};
 
 use super::{
-    audit, beacon, definitions, demo, environments, evaluate, export, exports_jobs, exposures,
-    flags, health, import, live, monitoring, native_ingest, ofrep, retention, sdk_feed, segments,
-    sessions, sinks, split_ingest, tokens, usage, users,
+    audit, beacon, definitions, demo, environments, evaluate, event_types, export, exports_jobs,
+    exposures, flags, health, import, live, monitoring, native_ingest, ofrep, retention, sdk_feed,
+    segments, sessions, sinks, split_ingest, tokens, usage, users,
 };
 
 #[derive(OpenApi)]
@@ -31,7 +31,7 @@ use super::{
         definitions::kill, definitions::restore,
         segments::list, segments::put_segment, segments::list_traffic_types, segments::create_traffic_type,
         import::import,
-        export::export_impressions, usage::usage, demo::status, demo::stop, demo::start,
+        export::export_impressions, usage::usage, event_types::list, demo::status, demo::stop, demo::start,
         export::export_events, export::count_impressions, export::count_events, exports_jobs::create, exports_jobs::list, exports_jobs::get_one,
         exports_jobs::download,
         sinks::create, sinks::list, sinks::get_one, sinks::update, sinks::remove,

@@ -5,9 +5,9 @@ use actix_web::{web, HttpRequest, HttpResponse};
 
 use super::extract_errors::{json_config, path_config, query_config};
 use super::{
-    audit, beacon, definitions, demo, environments, evaluate, export, exports_jobs, exposures,
-    flags, health, import, live, monitoring, native_ingest, ofrep, openapi, retention, sdk_feed,
-    segments, sessions, sinks, split_ingest, tokens, usage, users, ApiError,
+    audit, beacon, definitions, demo, environments, evaluate, event_types, export, exports_jobs,
+    exposures, flags, health, import, live, monitoring, native_ingest, ofrep, openapi, retention,
+    sdk_feed, segments, sessions, sinks, split_ingest, tokens, usage, users, ApiError,
 };
 
 pub fn configure(cfg: &mut web::ServiceConfig, max_body_bytes: usize) {
@@ -67,6 +67,7 @@ pub fn configure(cfg: &mut web::ServiceConfig, max_body_bytes: usize) {
                 .service(demo::status)
                 .service(demo::stop)
                 .service(demo::start)
+                .service(event_types::list)
                 .service(sinks::create)
                 .service(sinks::list)
                 .service(sinks::get_one)

@@ -14,6 +14,7 @@ mod definitions;
 mod demo;
 mod environments;
 mod errors;
+mod event_types;
 mod exports;
 mod exposures;
 mod hostile;

@@ -76,6 +76,7 @@ pub fn SignedInShell() -> impl IntoView {
                     (!env.is_empty()).then(|| view! {
                         <a href=env_path(&env, "") aria-current=move || flags_active().then_some("page")>"Flags"</a>
                         <A href=env_path(&env, "/live")>"Data hub"</A>
+                        <A href=env_path(&env, "/events")>"Events"</A>
                         <A href=env_path(&env, "/export")>"Data export"</A>
                         <A href=env_path(&env, "/integrations")>"Integrations"</A>
                     })

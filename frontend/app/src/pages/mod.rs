@@ -2,6 +2,7 @@ pub mod account;
 pub mod audit;
 pub mod data_hub;
 pub mod environments;
+pub mod events;
 pub mod export;
 pub mod flag;
 pub mod flags;

@@ -143,6 +143,11 @@ pub const ROUTES: &[Route] = &[
     route("get", "/api/v1/environments/{env}/usage", User(Viewer)),
     route(
         "get",
+        "/api/v1/environments/{env}/event-types",
+        User(Viewer),
+    ),
+    route(
+        "get",
         "/api/v1/environments/{env}/impressions/live",
         User(Viewer),
     ),

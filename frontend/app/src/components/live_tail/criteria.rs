@@ -1,5 +1,5 @@
 //! The criteria both the live tail and the export filter impressions by, as typed in a form
-//! and as query-string parameters (`flag`, `treatment`, `key`, `label`, `sdk`,
+//! and as query-string parameters (`flag`, `event_type`, `treatment`, `key`, `label`, `sdk`,
 //! `property.NAME=VALUE`).
 
 /// Filter criteria; empty strings mean "any".
@@ -13,15 +13,19 @@ pub struct Criteria {
     pub sdk: String,
     /// `NAME=VALUE` pairs, separated by commas.
     pub properties: String,
+    /// Events only: the `track()` event type.
+    pub event_type: String,
 }
 
 impl Criteria {
     /// The non-empty criteria as (parameter, value) pairs, in a stable order.
     pub fn pairs(&self) -> Vec<(String, String)> {
         let mut out = Vec::new();
-        let flags = split_list(&self.flag);
-        if !flags.is_empty() {
-            out.push(("flag".to_owned(), flags.join(",")));
+        for (name, list) in [("flag", &self.flag), ("event_type", &self.event_type)] {
+            let items = split_list(list);
+            if !items.is_empty() {
+                out.push((name.to_owned(), items.join(",")));
+            }
         }
         for (name, value) in [
             ("treatment", &self.treatment),

@@ -1,9 +1,10 @@
 //! The tail's query: criteria on any column, applied together (which reconnects), and how
-//! many minutes of stored impressions to replay first.
+//! many minutes of stored rows to replay first.
 
 use leptos::prelude::*;
 
 use super::criteria::Criteria;
+use super::kind::TailKind;
 
 const REPLAYS: [(u32, &str); 4] = [
     (0, "No replay"),
@@ -17,6 +18,7 @@ pub fn CriteriaForm(
     criteria: RwSignal<Criteria>,
     replay: RwSignal<u32>,
     fixed_flag: bool,
+    kind: TailKind,
     /// Called when the query changes (the table starts over).
     on_change: Callback<()>,
 ) -> impl IntoView {
@@ -71,10 +73,11 @@ pub fn CriteriaForm(
     view! {
         <form class="live-criteria panel" on:submit=apply aria-label="Live tail query">
             <div class="criteria-grid">
-                {(!fixed_flag).then(|| field("tail-flag", "Flag", "any flag; a, b for several", |c| &c.flag, |c, v| c.flag = v))}
-                {field("tail-treatment", "Treatment", "any", |c| &c.treatment, |c, v| c.treatment = v)}
+                {(kind == TailKind::Events).then(|| field("tail-event-type", "Event type", "any", |c| &c.event_type, |c, v| c.event_type = v))}
+                {(kind == TailKind::Impressions && !fixed_flag).then(|| field("tail-flag", "Flag", "any flag; a, b for several", |c| &c.flag, |c, v| c.flag = v))}
+                {(kind == TailKind::Impressions).then(|| field("tail-treatment", "Treatment", "any", |c| &c.treatment, |c, v| c.treatment = v))}
                 {field("tail-key", "Key", "any", |c| &c.key, |c, v| c.key = v)}
-                {field("tail-label", "Label", "any", |c| &c.label, |c, v| c.label = v)}
+                {(kind == TailKind::Impressions).then(|| field("tail-label", "Label", "any", |c| &c.label, |c, v| c.label = v))}
                 {field("tail-sdk", "SDK", "e.g. nodejs-11.1.0", |c| &c.sdk, |c, v| c.sdk = v)}
                 {field("tail-properties", "Properties", "NAME=VALUE, …", |c| &c.properties, |c, v| c.properties = v)}
                 <div class="field">

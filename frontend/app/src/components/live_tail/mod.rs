@@ -1,13 +1,15 @@
-//! The live tail: impressions as they are stored, from the server-sent events of
-//! `/api/v1/environments/{env}/impressions/live`. Used by the Data hub (the whole environment)
-//! and by a flag's Live tail tab (one flag).
+//! The live tail: impressions (or `track()` events) as they are stored, from the server-sent
+//! events of `/api/v1/environments/{env}/impressions/live` (or `…/events/live`). Used by the
+//! Data hub (the whole environment) and by a flag's Live tail tab (one flag).
 //!
 //! It stays smooth at thousands of impressions a second: incoming rows wait in a buffer that
 //! is flushed into the table every 250 ms, the table keeps the newest 500 rows in a keyed
 //! list, and the server samples past its `max_rate` (and says so in `stats`).
 
 pub mod criteria;
+mod event_row;
 mod form;
+mod kind;
 mod row;
 mod status;
 mod stream;
@@ -21,6 +23,7 @@ use leptos::task::spawn_local;
 use crate::components::format::{grouped, now_ms};
 use criteria::{query_string, Criteria};
 use form::CriteriaForm;
+pub use kind::TailKind;
 use row::{LiveHeader, LiveRow, LiveRowView};
 use status::{EmptyTail, StatusBar};
 use stream::{refusal, Connection, Incoming, Stats};
@@ -46,6 +49,7 @@ pub enum Link {
 /// The tail's state, shared by its parts.
 #[derive(Clone, Copy)]
 pub struct Tail {
+    kind: TailKind,
     rows: RwSignal<VecDeque<LiveRow>>,
     /// Raw impressions received since the last flush.
     pending: StoredValue<Vec<String>>,
@@ -65,8 +69,9 @@ pub struct Tail {
 }
 
 impl Tail {
-    fn new() -> Tail {
+    fn new(kind: TailKind) -> Tail {
         Tail {
+            kind,
             rows: RwSignal::new(VecDeque::new()),
             pending: StoredValue::new(Vec::new()),
             paused: RwSignal::new(false),
@@ -89,7 +94,7 @@ impl Tail {
         for raw in newest.into_iter().rev() {
             let seq = self.seq.get_value() + 1;
             self.seq.set_value(seq);
-            parsed.extend(LiveRow::parse(seq, raw));
+            parsed.extend(LiveRow::parse(self.kind, seq, raw));
         }
         if parsed.is_empty() {
             return;
@@ -147,7 +152,7 @@ impl Tail {
     fn receive(&self, incoming: Incoming) {
         match incoming {
             Incoming::Open => self.link.set(Link::Live),
-            Incoming::Impression(raw) => {
+            Incoming::Row(raw) => {
                 self.pending.update_value(|p| p.push(raw));
                 if !self.diagnostic.with_untracked(Vec::is_empty) {
                     self.diagnostic.set(Vec::new());
@@ -171,8 +176,11 @@ pub fn LiveTail(
     /// When set, the tail shows this flag only and its form has no flag field.
     #[prop(optional, into)]
     flag: Option<Signal<String>>,
+    /// Impressions unless told otherwise.
+    #[prop(optional)]
+    kind: TailKind,
 ) -> impl IntoView {
-    let tail = Tail::new();
+    let tail = Tail::new(kind);
     let criteria = RwSignal::new(Criteria::default());
     let replay = RwSignal::new(0u32);
     // The tail's URL without the replay: reconnections do not replay again.
@@ -183,7 +191,7 @@ pub fn LiveTail(
             pairs.insert(0, ("flag".to_owned(), flag.get()));
         }
         let query = query_string(&pairs);
-        let path = format!("/api/v1/environments/{}/impressions/live", env.get());
+        let path = kind.url(&env.get());
         if query.is_empty() {
             path
         } else {
@@ -242,7 +250,7 @@ pub fn LiveTail(
 
     view! {
         <section class="live-tail" aria-label="Live tail">
-            <CriteriaForm criteria=criteria replay=replay fixed_flag=flag.is_some() on_change=restart />
+            <CriteriaForm criteria=criteria replay=replay fixed_flag=flag.is_some() kind=kind on_change=restart />
             <StatusBar tail=tail />
             {move || tail.notice.get().map(|notice| view! {
                 <div class="banner warn live-notice" role="status">
@@ -252,9 +260,9 @@ pub fn LiveTail(
             })}
             <Show when=move || !tail.rows.with(VecDeque::is_empty) fallback=move || view! { <EmptyTail tail=tail /> }>
                 {view! {
-                <div class="live-table-wrap" tabindex="0" role="region" aria-label="Impressions, newest first">
-                    <table class="table live-table" data-testid="live-table">
-                        <LiveHeader />
+                <div class="live-table-wrap" tabindex="0" role="region" aria-label=format!("{}, newest first", kind.title())>
+                    <table class="table live-table" data-testid="live-table" data-kind=kind.noun()>
+                        <LiveHeader kind=kind />
                         <For each=move || tail.rows.get() key=|row| row.seq let:row>
                             <LiveRowView row=row />
                         </For>

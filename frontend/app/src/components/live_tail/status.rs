@@ -133,13 +133,13 @@ pub fn EmptyTail(tail: Tail) -> impl IntoView {
             let replayed = tail.replayed.get();
             return view! {
                 <div class="panel live-empty" aria-busy=move || (tail.link.get() != Link::Live).to_string()>
-                    <h2>"Waiting for impressions…"</h2>
+                    <h2>{format!("Waiting for {}…", tail.kind.noun())}</h2>
                     <p class="muted">
                         {match replayed {
                             Some(0) => "Nothing was stored in the replayed minutes. ",
                             _ => "",
                         }}
-                        "Impressions appear here as soon as Imprint stores them."
+                        {format!("{} appear here as soon as Imprint stores them.", tail.kind.title())}
                     </p>
                 </div>
             }

@@ -41,8 +41,8 @@ struct Ready {
 /// What the stream reports to the component.
 pub enum Incoming {
     Open,
-    /// The raw JSON of one impression.
-    Impression(String),
+    /// The raw JSON of one impression or event.
+    Row(String),
     Stats(Stats),
     Notice(String),
     Diagnostic(Vec<String>),
@@ -56,7 +56,7 @@ pub enum Incoming {
 impl Incoming {
     fn decode(event: &str, data: String) -> Option<Incoming> {
         Some(match event {
-            "impression" => Incoming::Impression(data),
+            "impression" | "event" => Incoming::Row(data),
             "stats" => Incoming::Stats(serde_json::from_str(&data).ok()?),
             "notice" => Incoming::Notice(serde_json::from_str::<Notice>(&data).ok()?.message),
             "diagnostic" => {
@@ -110,7 +110,14 @@ mod browser {
             let source = EventSource::new(url).map_err(|e| format!("{e:?}"))?;
             let on: Rc<dyn Fn(Incoming)> = Rc::new(on);
             let mut listeners = Vec::new();
-            for name in ["impression", "stats", "notice", "diagnostic", "ready"] {
+            for name in [
+                "impression",
+                "event",
+                "stats",
+                "notice",
+                "diagnostic",
+                "ready",
+            ] {
                 let on = on.clone();
                 let listener = Listener::new(move |event: MessageEvent| {
                     if let Some(data) = event.data().as_string() {

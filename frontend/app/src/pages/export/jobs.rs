@@ -15,6 +15,9 @@ const POLL: Duration = Duration::from_secs(2);
 #[derive(Debug, Clone, PartialEq, Deserialize)]
 pub struct JobView {
     pub id: i64,
+    /// `impressions` or `events`.
+    #[serde(default)]
+    pub kind: String,
     pub format: String,
     pub gzip: bool,
     pub criteria: Value,
@@ -61,9 +64,21 @@ impl JobView {
             }
         }
         if parts.is_empty() {
-            "All impressions".to_owned()
+            format!("All {}", self.kind_noun())
         } else {
-            parts.join(" · ")
+            format!(
+                "{}: {}",
+                crate::api::display::capitalized(self.kind_noun()),
+                parts.join(" · ")
+            )
+        }
+    }
+
+    fn kind_noun(&self) -> &'static str {
+        if self.kind == "events" {
+            "events"
+        } else {
+            "impressions"
         }
     }
 }

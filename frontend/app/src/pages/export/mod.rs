@@ -1,5 +1,5 @@
-//! Data export (`/e/{env}/export`): criteria, a preview of the first rows, a direct download
-//! of the streaming export, and export jobs for large ranges.
+//! Data export (`/e/{env}/export`): impressions or `track()` events; criteria, a preview of the
+//! first rows, a direct download of the streaming export, and export jobs for large ranges.
 
 mod jobs;
 mod model;
@@ -34,8 +34,9 @@ pub fn ExportPage() -> impl IntoView {
     let problem = move || form.with(ExportForm::problem);
     let export_url = move |format: &str, gzip: bool| {
         format!(
-            "/api/v1/environments/{}/impressions/export?{}",
+            "/api/v1/environments/{}/{}/export?{}",
             env.get(),
+            form.with(ExportForm::kind),
             form.with(|f| f.query(format, gzip))
         )
     };
@@ -47,13 +48,15 @@ pub fn ExportPage() -> impl IntoView {
         }
         let url = export_url("ndjson", false);
         let count_url = format!(
-            "/api/v1/environments/{}/impressions/count?{}",
+            "/api/v1/environments/{}/{}/count?{}",
             env.get(),
+            form.with(ExportForm::kind),
             form.with(|f| f.query("ndjson", false))
         );
         previewing.set(true);
+        let events = form.with_untracked(|f| f.events);
         spawn_local(async move {
-            let answer = fetch_preview(&url, &count_url).await;
+            let answer = fetch_preview(&url, &count_url, events).await;
             let _ = previewing.try_set(false);
             let _ = preview.try_set(Some(answer));
         });
@@ -99,7 +102,7 @@ pub fn ExportPage() -> impl IntoView {
             <header class="page-header">
                 <div>
                     <h1>"Data export"</h1>
-                    <p class="muted">{move || format!("Download the impressions stored in {}, as CSV, NDJSON or Parquet.", env.get())}</p>
+                    <p class="muted">{move || format!("Download the impressions or track() events stored in {}, as CSV, NDJSON or Parquet.", env.get())}</p>
                 </div>
             </header>
             <div class="callout export-note" role="note">
@@ -108,12 +111,26 @@ pub fn ExportPage() -> impl IntoView {
                 "impressions older than the environment's retention have been purged."
             </div>
             <form class="panel export-form" on:submit=run_preview aria-label="Export criteria">
+                <fieldset class="field choice export-kind">
+                    <legend>"Export"</legend>
+                    <label class="radio"><input type="radio" name="export-kind" prop:checked=move || !form.with(|f| f.events)
+                        on:change=move |_| { preview.set(None); form.update(|f| f.events = false) } />"Impressions"</label>
+                    <label class="radio"><input type="radio" name="export-kind" prop:checked=move || form.with(|f| f.events)
+                        on:change=move |_| { preview.set(None); form.update(|f| f.events = true) } />"Events"</label>
+                </fieldset>
                 <div class="criteria-grid">
-                    {text("export-flag", "Flags", "any flag; a, b for several", |c| &c.flag, |c, v| c.flag = v)}
-                    {text("export-treatment", "Treatments", "any; on, off for several", |c| &c.treatment, |c, v| c.treatment = v)}
+                    <Show when=move || form.with(|f| f.events)
+                        fallback=move || view! {
+                            {text("export-flag", "Flags", "any flag; a, b for several", |c| &c.flag, |c, v| c.flag = v)}
+                            {text("export-treatment", "Treatments", "any; on, off for several", |c| &c.treatment, |c, v| c.treatment = v)}
+                        }>
+                        {text("export-event-type", "Event types", "any; a, b for several", |c| &c.event_type, |c, v| c.event_type = v)}
+                    </Show>
                     {text("export-key", "Key", "any", |c| &c.key, |c, v| c.key = v)}
-                    {text("export-label", "Label", "any", |c| &c.label, |c, v| c.label = v)}
-                    {text("export-sdk", "SDK", "e.g. nodejs-11.1.0", |c| &c.sdk, |c, v| c.sdk = v)}
+                    <Show when=move || !form.with(|f| f.events)>
+                        {text("export-label", "Label", "any", |c| &c.label, |c, v| c.label = v)}
+                        {text("export-sdk", "SDK", "e.g. nodejs-11.1.0", |c| &c.sdk, |c, v| c.sdk = v)}
+                    </Show>
                     {text("export-properties", "Properties", "NAME=VALUE, …", |c| &c.properties, |c, v| c.properties = v)}
                     <div class="field">
                         <label for="export-from">"From"</label>

@@ -7,6 +7,8 @@ use crate::components::live_tail::criteria::{query_string, split_list, Criteria}
 
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct ExportForm {
+    /// `track()` events rather than impressions.
+    pub events: bool,
     pub criteria: Criteria,
     /// `datetime-local` values, in the browser's time zone.
     pub from: String,
@@ -20,6 +22,7 @@ pub struct ExportForm {
 impl Default for ExportForm {
     fn default() -> Self {
         ExportForm {
+            events: false,
             criteria: Criteria::default(),
             from: String::new(),
             to: String::new(),
@@ -50,9 +53,32 @@ impl ExportForm {
         local_input_ms(&self.to)
     }
 
+    /// `impressions` or `events`: the export's path segment and a job's kind.
+    pub fn kind(&self) -> &'static str {
+        if self.events {
+            "events"
+        } else {
+            "impressions"
+        }
+    }
+
+    /// The criteria that apply to the kind (fields of the other kind keep their text in the
+    /// form but are not sent: the API refuses criteria that do not apply).
+    fn criteria_pairs(&self) -> Vec<(String, String)> {
+        let events = self.events;
+        self.criteria
+            .pairs()
+            .into_iter()
+            .filter(|(name, _)| {
+                let shared = name == "key" || name.starts_with("property.");
+                shared || (name == "event_type") == events
+            })
+            .collect()
+    }
+
     /// Query parameters of the streaming export, in `format` (gzipped when `gzip`).
     pub fn query(&self, format: &str, gzip: bool) -> String {
-        let mut pairs = self.criteria.pairs();
+        let mut pairs = self.criteria_pairs();
         if let Some(from) = self.start_ms() {
             pairs.push(("from".into(), from.to_string()));
         }
@@ -83,6 +109,21 @@ impl ExportForm {
             .into_iter()
             .map(|(k, v)| (k, Value::String(v)))
             .collect();
+        if self.events {
+            return json!({
+                "kind": "events",
+                "format": self.format,
+                "gzip": self.gzip,
+                "criteria": {
+                    "event_type": split_list(&c.event_type),
+                    "key": one(&c.key),
+                    "from": self.start_ms(),
+                    "to": self.end_ms(),
+                    "time_field": if self.by_reception { "received_at" } else { "timestamp" },
+                    "properties": properties,
+                }
+            });
+        }
         json!({
             "kind": "impressions",
             "format": self.format,
@@ -149,5 +190,28 @@ mod tests {
         let job = form.job();
         assert_eq!(job["criteria"]["flag"], json!(["a", "b"]));
         assert_eq!(job["criteria"]["time_field"], "received_at");
+    }
+
+    #[test]
+    fn an_events_form_sends_only_the_criteria_of_events() {
+        let form = ExportForm {
+            events: true,
+            criteria: Criteria {
+                flag: "left over".into(),
+                event_type: "purchase, signup".into(),
+                key: "u1".into(),
+                ..Criteria::default()
+            },
+            ..ExportForm::default()
+        };
+        assert_eq!(form.kind(), "events");
+        assert_eq!(
+            form.query("csv", false),
+            "event_type=purchase%2Csignup&key=u1&format=csv"
+        );
+        let job = form.job();
+        assert_eq!(job["kind"], "events");
+        assert_eq!(job["criteria"]["event_type"], json!(["purchase", "signup"]));
+        assert!(job["criteria"].get("flag").is_none());
     }
 }

@@ -21,11 +21,13 @@ pub struct Preview {
     pub more: bool,
     /// How many stored rows match, or why that is unknown.
     pub matched: Result<u64, String>,
+    /// Rows are `track()` events rather than impressions.
+    pub events: bool,
 }
 
 /// Reads the first `PREVIEW_ROWS` rows of the NDJSON export at `url`, then the number of
 /// matching rows from `count_url`.
-pub async fn fetch_preview(url: &str, count_url: &str) -> Result<Preview, String> {
+pub async fn fetch_preview(url: &str, count_url: &str, events: bool) -> Result<Preview, String> {
     #[cfg(feature = "hydrate")]
     {
         let (lines, more) = read_first_lines(url).await?;
@@ -40,11 +42,12 @@ pub async fn fetch_preview(url: &str, count_url: &str) -> Result<Preview, String
                 .collect(),
             more,
             matched,
+            events,
         })
     }
     #[cfg(not(feature = "hydrate"))]
     {
-        let _ = (url, count_url, api::get::<ExportCount>);
+        let _ = (url, count_url, events, api::get::<ExportCount>);
         Err("previews load in the browser".to_owned())
     }
 }
@@ -123,7 +126,7 @@ pub fn PreviewTable(preview: Preview) -> impl IntoView {
     if count == 0 {
         return view! {
             <p class="muted" data-testid="preview-summary">
-                "No stored impression matches these criteria."
+                {if preview.events { "No stored event matches these criteria." } else { "No stored impression matches these criteria." }}
             </p>
         }
         .into_any();
@@ -141,6 +144,13 @@ pub fn PreviewTable(preview: Preview) -> impl IntoView {
         }
         Err(_) => format!("All {} matching rows.", grouped(count as i64)),
     };
+    if preview.events {
+        return view! {
+            <p class="muted small" data-testid="preview-summary">{summary}</p>
+            <EventPreview rows=preview.rows />
+        }
+        .into_any();
+    }
     view! {
         <p class="muted small" data-testid="preview-summary">{summary}</p>
         <div class="live-table-wrap" tabindex="0" role="region" aria-label="Preview of the export">
@@ -184,4 +194,45 @@ pub fn PreviewTable(preview: Preview) -> impl IntoView {
         </div>
     }
     .into_any()
+}
+
+fn properties_cell(row: &Value) -> String {
+    match row.get("properties") {
+        Some(Value::Null) | None => String::new(),
+        Some(p) => p.to_string(),
+    }
+}
+
+#[component]
+fn EventPreview(rows: Vec<Value>) -> impl IntoView {
+    view! {
+        <div class="live-table-wrap" tabindex="0" role="region" aria-label="Preview of the export">
+            <table class="table live-table preview-table" data-testid="preview-table">
+                <thead>
+                    <tr>
+                        <th scope="col">"Time"</th>
+                        <th scope="col">"Event type"</th>
+                        <th scope="col">"Key"</th>
+                        <th scope="col">"Value"</th>
+                        <th scope="col">"Traffic type"</th>
+                        <th scope="col">"Received"</th>
+                        <th scope="col">"Properties"</th>
+                    </tr>
+                </thead>
+                <tbody>
+                    {rows.into_iter().map(|row| view! {
+                        <tr>
+                            <td class="nowrap">{time_cell(&row, "timestamp")}</td>
+                            <td class="mono strong">{cell(&row, "event_type")}</td>
+                            <td class="mono">{cell(&row, "key")}</td>
+                            <td class="mono">{cell(&row, "value")}</td>
+                            <td>{cell(&row, "traffic_type")}</td>
+                            <td class="nowrap">{time_cell(&row, "received_at")}</td>
+                            <td class="mono small">{properties_cell(&row)}</td>
+                        </tr>
+                    }).collect_view()}
+                </tbody>
+            </table>
+        </div>
+    }
 }
