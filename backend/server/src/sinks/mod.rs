@@ -14,9 +14,11 @@ pub mod destination;
 pub mod file;
 pub mod kind;
 pub mod mixpanel;
+mod new_rows;
 pub mod runner;
 pub mod s3;
 pub mod segment;
+mod shared_reads;
 pub mod webhook;
 
 use std::collections::HashMap;
@@ -26,13 +28,14 @@ use actix::prelude::*;
 use imprint_store::sinks::SinkRow;
 use imprint_store::Database;
 use serde_json::{Map, Value};
-use tokio::sync::Notify;
 
 use crate::actors::exports::spec::ExportCriteria;
 use crate::actors::writer::Writer;
 use destination::{Destination, SinkContext};
 use kind::SinkKind;
+use new_rows::NewRows;
 use runner::{DeliverySettings, SinkRunner};
+use shared_reads::SharedReads;
 
 /// The settings stored for a sink, parsed.
 pub struct SinkSetup {
@@ -89,7 +92,7 @@ impl Handler<Stop> for SinkActor {
 struct Running {
     environment_id: i64,
     actor: Addr<SinkActor>,
-    wake: Arc<Notify>,
+    new_rows: Arc<NewRows>,
 }
 
 /// Knows the running sinks.
@@ -127,7 +130,7 @@ impl Handler<Replace> for Registry {
         }
         if let Some(runner) = msg.runner {
             let environment_id = runner.sink.environment_id;
-            let wake = runner.wake.clone();
+            let new_rows = runner.new_rows.clone();
             let actor = SinkActor {
                 runner: Some(runner),
             };
@@ -137,25 +140,27 @@ impl Handler<Replace> for Registry {
                 Running {
                     environment_id,
                     actor,
-                    wake,
+                    new_rows,
                 },
             );
         }
     }
 }
 
-/// New rows were committed in these environments.
+/// Rows committed per environment: `(environment_id, impressions, events)`.
 #[derive(Message)]
 #[rtype(result = "()")]
-struct Committed(Vec<i64>);
+struct Committed(Vec<(i64, u64, u64)>);
 
 impl Handler<Committed> for Registry {
     type Result = ();
 
     fn handle(&mut self, msg: Committed, _: &mut Self::Context) {
         for running in self.running.values() {
-            if msg.0.contains(&running.environment_id) {
-                running.wake.notify_one();
+            for &(environment_id, impressions, events) in &msg.0 {
+                if environment_id == running.environment_id {
+                    running.new_rows.arrived(impressions, events);
+                }
             }
         }
     }
@@ -168,6 +173,7 @@ pub struct Sinks {
     registry: Addr<Registry>,
     ctx: SinkContext,
     settings: DeliverySettings,
+    shared_reads: SharedReads,
     /// Reloads one at a time, so an older read of a sink can never replace a newer one.
     reloading: Arc<tokio::sync::Mutex<()>>,
 }
@@ -191,6 +197,7 @@ impl Sinks {
             registry: registry.clone(),
             ctx,
             settings,
+            shared_reads: SharedReads::default(),
             reloading: Arc::new(tokio::sync::Mutex::new(())),
         };
         for row in db.all_sinks().await? {
@@ -235,34 +242,50 @@ impl Sinks {
             destination: setup.destination,
             criteria: setup.criteria,
             settings: self.settings,
-            wake: Arc::new(Notify::new()),
+            new_rows: Arc::new(NewRows::default()),
+            shared_reads: self.shared_reads.clone(),
         }))
     }
 }
 
-/// Wakes the sinks of the environments whose rows each commit carried.
+/// Tells the sinks of each environment how many rows each commit brought it.
 fn forward_commits(writer: &Writer, registry: Addr<Registry>) {
+    use tokio::sync::broadcast::error::RecvError;
     let mut impressions = writer.subscribe();
     let mut events = writer.subscribe_events();
     actix::spawn(async move {
         loop {
-            let environments: Vec<i64> = tokio::select! {
+            let mut counts: Vec<(i64, u64, u64)> = Vec::new();
+            let mut count = |environment_id: i64, impression: bool| {
+                let at = match counts.iter().position(|c| c.0 == environment_id) {
+                    Some(at) => at,
+                    None => {
+                        counts.push((environment_id, 0, 0));
+                        counts.len() - 1
+                    }
+                };
+                if impression {
+                    counts[at].1 += 1;
+                } else {
+                    counts[at].2 += 1;
+                }
+            };
+            // A lagging receiver missed commits it cannot count: the sinks' idle poll finds
+            // their rows within a second.
+            tokio::select! {
                 batch = impressions.recv() => match batch {
-                    Ok(batch) => batch.iter().map(|r| r.environment_id).collect(),
-                    Err(tokio::sync::broadcast::error::RecvError::Lagged(_)) => Vec::new(),
-                    Err(tokio::sync::broadcast::error::RecvError::Closed) => return,
+                    Ok(batch) => batch.iter().for_each(|r| count(r.environment_id, true)),
+                    Err(RecvError::Lagged(_)) => {}
+                    Err(RecvError::Closed) => return,
                 },
                 batch = events.recv() => match batch {
-                    Ok(batch) => batch.iter().map(|r| r.environment_id).collect(),
-                    Err(tokio::sync::broadcast::error::RecvError::Lagged(_)) => Vec::new(),
-                    Err(tokio::sync::broadcast::error::RecvError::Closed) => return,
+                    Ok(batch) => batch.iter().for_each(|r| count(r.environment_id, false)),
+                    Err(RecvError::Lagged(_)) => {}
+                    Err(RecvError::Closed) => return,
                 },
             };
-            let mut environments = environments;
-            environments.sort_unstable();
-            environments.dedup();
-            if !environments.is_empty() {
-                registry.do_send(Committed(environments));
+            if !counts.is_empty() {
+                registry.do_send(Committed(counts));
             }
         }
     });

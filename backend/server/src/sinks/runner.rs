@@ -16,11 +16,12 @@ use imprint_store::impressions::{ImpressionScan, ScanRange};
 use imprint_store::sinks::{Delivered, NewDeadLetter, SinkRow, SinkRun, Stream};
 use imprint_store::{now_ms, Database, DbErr};
 use rand::Rng;
-use tokio::sync::Notify;
 use tokio::time::Instant;
 
 use super::delivery::{Answer, Batch, Delivery, FailureKind};
 use super::destination::Destination;
+use super::new_rows::NewRows;
+use super::shared_reads::{Read, ReadKey, SharedReads};
 use crate::actors::exports::encode::Page;
 use crate::actors::exports::spec::ExportCriteria;
 
@@ -74,8 +75,37 @@ enum Progress {
     /// Rows went out (or were skipped by the filter): look again at once.
     Moved,
     /// A partial batch waits for more rows until this instant.
-    Partial(Instant),
+    Partial(Instant, Lacking),
     Idle,
+}
+
+/// Rows per stream a waiting sink lacks before another look may find a full batch: what a
+/// partial batch misses, one row for a stream with nothing to send.
+#[derive(Debug, Clone, Copy)]
+struct Lacking {
+    impressions: u64,
+    events: u64,
+}
+
+impl Lacking {
+    const ANY_ROW: Lacking = Lacking {
+        impressions: 1,
+        events: 1,
+    };
+
+    fn of(&self, stream: Stream) -> u64 {
+        match stream {
+            Stream::Impressions => self.impressions,
+            Stream::Events => self.events,
+        }
+    }
+
+    fn set(&mut self, stream: Stream, rows: u64) {
+        match stream {
+            Stream::Impressions => self.impressions = rows,
+            Stream::Events => self.events = rows,
+        }
+    }
 }
 
 pub struct SinkRunner {
@@ -85,7 +115,8 @@ pub struct SinkRunner {
     pub destination: Arc<dyn Destination>,
     pub criteria: ExportCriteria,
     pub settings: DeliverySettings,
-    pub wake: Arc<Notify>,
+    pub new_rows: Arc<NewRows>,
+    pub shared_reads: SharedReads,
 }
 
 impl SinkRunner {
@@ -94,7 +125,9 @@ impl SinkRunner {
         loop {
             match self.step().await {
                 Ok(Progress::Moved) => {}
-                Ok(Progress::Partial(deadline)) => self.wait_for_rows(Some(deadline)).await,
+                Ok(Progress::Partial(deadline, lacking)) => {
+                    self.wait_for_rows(Some((deadline, lacking))).await
+                }
                 Ok(Progress::Idle) => self.wait_for_rows(None).await,
                 Err(Stopped::Paused) => return,
                 Err(Stopped::Database(error)) => {
@@ -131,6 +164,7 @@ impl SinkRunner {
     async fn step(&mut self) -> Result<Progress, Stopped> {
         let batching = self.destination.batching();
         let mut progress = Progress::Idle;
+        let mut lacking = Lacking::ANY_ROW;
         for &stream in self.streams() {
             let after = self.cursor(stream);
             let (batch, through) = self.read(stream, after, batching.max_rows).await?;
@@ -147,10 +181,11 @@ impl SinkRunner {
             if batch.len() < batching.max_rows && flush_at > now_ms() {
                 let wait = Duration::from_millis((flush_at - now_ms()).max(0) as u64);
                 let deadline = Instant::now() + wait;
+                lacking.set(stream, (batching.max_rows - batch.len()) as u64);
                 progress = match progress {
-                    Progress::Partial(other) => Progress::Partial(other.min(deadline)),
+                    Progress::Partial(other, _) => Progress::Partial(other.min(deadline), lacking),
                     Progress::Moved => Progress::Moved,
-                    Progress::Idle => Progress::Partial(deadline),
+                    Progress::Idle => Progress::Partial(deadline, lacking),
                 };
                 continue;
             }
@@ -163,29 +198,25 @@ impl SinkRunner {
     /// Waits for new rows: a wake from the writer, the flush deadline of a partial batch, or
     /// the idle poll. While a partial batch waits, a wake only ends the wait when enough rows
     /// may have arrived to fill it, so a busy stream does not re-read it on every commit.
-    async fn wait_for_rows(&self, deadline: Option<Instant>) {
-        let poll = Instant::now() + self.settings.idle_poll;
-        let until = deadline.unwrap_or(poll);
+    async fn wait_for_rows(&self, partial: Option<(Instant, Lacking)>) {
+        let until = match partial {
+            Some((deadline, _)) => deadline,
+            None => Instant::now() + self.settings.idle_poll,
+        };
         loop {
             tokio::select! {
-                _ = self.wake.notified() => {}
+                _ = self.new_rows.notified() => {}
                 _ = tokio::time::sleep_until(until) => return,
             }
-            if deadline.is_none() || self.may_fill_a_batch().await {
+            let Some((_, lacking)) = partial else { return };
+            let may_fill = self
+                .streams()
+                .iter()
+                .any(|&stream| self.new_rows.since_last_read(stream) >= lacking.of(stream));
+            if may_fill {
                 return;
             }
         }
-    }
-
-    async fn may_fill_a_batch(&self) -> bool {
-        let max_rows = self.destination.batching().max_rows as i64;
-        for &stream in self.streams() {
-            match self.db.newest_id(stream).await {
-                Ok(newest) if newest - self.cursor(stream) < max_rows => {}
-                _ => return true,
-            }
-        }
-        false
     }
 
     /// The next batch after `after` (up to `max_rows` rows), and the id through which the
@@ -196,22 +227,52 @@ impl SinkRunner {
         after: i64,
         max_rows: usize,
     ) -> Result<(Option<Batch>, i64), DbErr> {
+        self.new_rows.reading(stream);
         // The newest id first, then the scan: a name the filter looks up that appears later
         // belongs to rows after `until`, which the next read covers.
         let until = self.db.newest_id(stream).await?;
         if until <= after {
             return Ok((None, after));
         }
-        read_range(
+        let key = ReadKey {
+            environment_id: self.sink.environment_id,
+            stream,
+            filter: self.sink.filter.clone(),
+        };
+        if let Some(read) = self.shared_reads.take(&key, after, until, max_rows) {
+            return Ok((self.batch(read.rows), read.through));
+        }
+        let range = ScanRange { after, until };
+        let (batch, through) = read_range(
             &self.db,
             &self.sink,
             &self.environment,
             &self.criteria,
             stream,
-            ScanRange { after, until },
+            range,
             max_rows,
         )
-        .await
+        .await?;
+        let rows = match &batch {
+            Some(batch) => batch.rows.prefix(batch.len()),
+            None => empty_page(stream),
+        };
+        let read = Read {
+            after,
+            until,
+            rows,
+            through,
+        };
+        self.shared_reads.keep(key, &read, max_rows);
+        Ok((batch, through))
+    }
+
+    fn batch(&self, rows: Page) -> Option<Batch> {
+        (!rows.is_empty()).then(|| Batch {
+            environment_id: self.sink.environment_id,
+            environment: self.environment.clone(),
+            rows,
+        })
     }
 
     /// Delivers a batch, splitting, retrying and dead-lettering as the answers require.
@@ -441,6 +502,13 @@ pub async fn read_range(
         rows,
     });
     Ok((batch, through))
+}
+
+fn empty_page(stream: Stream) -> Page {
+    match stream {
+        Stream::Impressions => Page::Impressions(Vec::new()),
+        Stream::Events => Page::Events(Vec::new()),
+    }
 }
 
 fn batch_oldest_received_at(batch: &Batch) -> i64 {

@@ -95,8 +95,17 @@ async fn nothing_acknowledged_is_lost_when_the_server_is_killed_mid_delivery() {
 
     let acknowledged: Acknowledged = Arc::default();
     for round in 0..3 {
+        let before = acknowledged.lock().unwrap().len();
         let senders = load_until_killed(&server.base, &key, round, &acknowledged);
-        tokio::time::sleep(Duration::from_millis(800)).await;
+        // Kill only once this round's load is flowing (a loaded machine starts slowly), so
+        // each kill lands among acknowledged posts and deliveries in flight.
+        for _ in 0..600 {
+            if acknowledged.lock().unwrap().len() >= before + 150 {
+                break;
+            }
+            tokio::time::sleep(Duration::from_millis(100)).await;
+        }
+        tokio::time::sleep(Duration::from_millis(300)).await;
         server.child.kill().unwrap(); // SIGKILL: no shutdown, no flush
         server.child.wait().unwrap();
         for sender in senders {

@@ -75,6 +75,22 @@ impl Page {
     pub fn is_empty(&self) -> bool {
         self.len() == 0
     }
+
+    /// A copy of the first `n` rows (all of them when there are fewer).
+    pub fn prefix(&self, n: usize) -> Page {
+        match self {
+            Page::Impressions(rows) => Page::Impressions(rows[..n.min(rows.len())].to_vec()),
+            Page::Events(rows) => Page::Events(rows[..n.min(rows.len())].to_vec()),
+        }
+    }
+
+    /// The server-assigned id of the last row.
+    pub fn last_id(&self) -> Option<i64> {
+        match self {
+            Page::Impressions(rows) => rows.last().map(|r| r.id),
+            Page::Events(rows) => rows.last().map(|r| r.id),
+        }
+    }
 }
 
 enum Format {
