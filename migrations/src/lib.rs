@@ -14,6 +14,7 @@ mod m20261201_125500_index_telemetry_by_reception;
 mod m20261201_140500_add_impressions_mode;
 mod m20261202_000001_create_sinks;
 mod m20261202_000002_strings_purge;
+mod m20261203_000001_create_metrics;
 mod m20261203_000010_index_events_by_type;
 
 pub struct Migrator;
@@ -33,6 +34,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261201_000010_session_idle_token_expiry::Migration),
             Box::new(m20261202_000001_create_sinks::Migration),
             Box::new(m20261202_000002_strings_purge::Migration),
+            Box::new(m20261203_000001_create_metrics::Migration),
             Box::new(m20261203_000010_index_events_by_type::Migration),
         ]
     }

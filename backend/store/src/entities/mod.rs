@@ -6,6 +6,7 @@ pub mod audit_entry;
 pub mod environment;
 pub mod export_job;
 pub mod flag;
+pub mod metric;
 pub mod sdk_key;
 pub mod segment;
 pub mod segment_key;
