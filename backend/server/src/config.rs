@@ -38,6 +38,9 @@ pub struct Settings {
     pub retention_chunk_rows: u64,
     /// Hourly counts (the monitoring chart) are kept this many days, past raw retention.
     pub counts_retention_days: i64,
+    /// Metric impacts are cached this long and, while people look at them, recomputed this
+    /// often, in seconds.
+    pub impact_refresh_seconds: u64,
     // Bounds of ingestion and evaluation: past each, the caller gets a 4xx (or a per-item
     // rejection) naming it.
     /// Longest key, bucketing key, flag, treatment, label, event or traffic type, in bytes.
@@ -180,6 +183,7 @@ impl Default for Settings {
             retention_interval_seconds: 3600,
             retention_chunk_rows: 5_000,
             counts_retention_days: 397,
+            impact_refresh_seconds: 60,
             max_key_bytes: 250,
             max_sdk_header_bytes: 250,
             max_evaluate_flags: 500,

@@ -9,6 +9,7 @@ pub mod config;
 pub mod console;
 pub mod demo;
 pub mod http;
+pub mod impact;
 pub mod ingest;
 pub mod sinks;
 pub mod standard_webhooks;

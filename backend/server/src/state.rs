@@ -7,6 +7,7 @@ use imprint_store::Database;
 use crate::actors::environments::Environments;
 use crate::actors::exports::{ExportJobs, JobLimits};
 use crate::actors::flags::Flags;
+use crate::actors::impact::{Impact, ImpactSettings};
 use crate::actors::retention::{Retention, RetentionSettings};
 use crate::actors::writer::{Writer, WriterLimits};
 use crate::auth::client_address::TrustedProxies;
@@ -33,6 +34,7 @@ pub struct AppState {
     pub sinks: Sinks,
     /// The `--demo` traffic simulator; inert otherwise.
     pub demo: crate::demo::DemoTraffic,
+    pub impact: Impact,
 }
 
 impl AppState {
@@ -95,6 +97,14 @@ impl AppState {
         crate::auth::cleanup::start(db.clone(), limits.session_cleanup_interval_seconds);
         let live_tails =
             crate::http::TailSlots::new(limits.live_tails_per_user, limits.live_tails_per_server);
+        let impact = Impact::start(
+            db.clone(),
+            flags.clone(),
+            ImpactSettings {
+                refresh_interval: Duration::from_secs(settings.impact_refresh_seconds.max(1)),
+                ..ImpactSettings::default()
+            },
+        );
         Ok(AppState {
             db,
             settings,
@@ -109,6 +119,7 @@ impl AppState {
             retention,
             sinks,
             demo: crate::demo::DemoTraffic::default(),
+            impact,
         })
     }
 }

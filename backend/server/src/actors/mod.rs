@@ -6,6 +6,7 @@
 pub mod environments;
 pub mod exports;
 pub mod flags;
+pub mod impact;
 pub mod retention;
 pub mod writer;
 

@@ -134,6 +134,26 @@ impl From<crate::actors::flags::ResolveError> for ApiError {
     }
 }
 
+impl From<crate::actors::impact::ImpactError> for ApiError {
+    fn from(err: crate::actors::impact::ImpactError) -> Self {
+        use crate::actors::impact::ImpactError;
+        use crate::impact::ComputeError;
+        match err {
+            ImpactError::Actor(e) => e.into(),
+            ImpactError::Compute(ComputeError::Gone(message)) => ApiError::NotFound(message),
+            ImpactError::Compute(ComputeError::Db(cause)) => {
+                if imprint_store::transient::is_transient(&cause) {
+                    tracing::warn!(error = %cause, "the database is in trouble");
+                    return ApiError::unavailable(
+                        "The database is unavailable right now; retry shortly.",
+                    );
+                }
+                ApiError::Internal(anyhow::anyhow!("computing an impact: {cause}"))
+            }
+        }
+    }
+}
+
 impl From<crate::ingest::IngestError> for ApiError {
     fn from(err: crate::ingest::IngestError) -> Self {
         use crate::ingest::IngestError;

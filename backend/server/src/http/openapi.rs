@@ -7,8 +7,8 @@ use utoipa::{Modify, OpenApi};
 
 use super::{
     audit, beacon, definitions, demo, environments, evaluate, event_types, export, exports_jobs,
-    exposures, flags, health, import, live, monitoring, native_ingest, ofrep, retention, sdk_feed,
-    segments, sessions, sinks, split_ingest, tokens, usage, users,
+    exposures, flags, health, impact, import, live, metrics, monitoring, native_ingest, ofrep,
+    retention, sdk_feed, segments, sessions, sinks, split_ingest, tokens, usage, users,
 };
 
 #[derive(OpenApi)]
@@ -37,6 +37,8 @@ use super::{
         sinks::create, sinks::list, sinks::get_one, sinks::update, sinks::remove,
         sinks::actions::pause, sinks::actions::resume, sinks::actions::test_sink, sinks::actions::replay,
         sinks::actions::list_dead_letters, sinks::actions::retry_dead_letters,
+        metrics::create, metrics::list, metrics::get_one, metrics::update, metrics::remove,
+        impact::impact,
         native_ingest::impressions, native_ingest::events, exposures::exposures,
         split_ingest::impressions_bulk, split_ingest::impressions_count, split_ingest::keys_server_side,
         split_ingest::keys_client_side, split_ingest::events_bulk, split_ingest::telemetry,

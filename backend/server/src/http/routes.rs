@@ -6,8 +6,9 @@ use actix_web::{web, HttpRequest, HttpResponse};
 use super::extract_errors::{json_config, path_config, query_config};
 use super::{
     audit, beacon, definitions, demo, environments, evaluate, event_types, export, exports_jobs,
-    exposures, flags, health, import, live, monitoring, native_ingest, ofrep, openapi, retention,
-    sdk_feed, segments, sessions, sinks, split_ingest, tokens, usage, users, ApiError,
+    exposures, flags, health, impact, import, live, metrics, monitoring, native_ingest, ofrep,
+    openapi, retention, sdk_feed, segments, sessions, sinks, split_ingest, tokens, usage, users,
+    ApiError,
 };
 
 pub fn configure(cfg: &mut web::ServiceConfig, max_body_bytes: usize) {
@@ -79,6 +80,12 @@ pub fn configure(cfg: &mut web::ServiceConfig, max_body_bytes: usize) {
                 .service(sinks::actions::replay)
                 .service(sinks::actions::list_dead_letters)
                 .service(sinks::actions::retry_dead_letters)
+                .service(metrics::create)
+                .service(metrics::list)
+                .service(metrics::get_one)
+                .service(metrics::update)
+                .service(metrics::remove)
+                .service(impact::impact)
                 // Under the environment's SDK key rather than a user's credentials:
                 .service(native_ingest::impressions)
                 .service(native_ingest::events)

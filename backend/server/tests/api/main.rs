@@ -21,6 +21,7 @@ mod hostile;
 mod live;
 mod live_limits;
 mod login_limits;
+mod metrics;
 mod native_ingest;
 mod rbac;
 mod retention;

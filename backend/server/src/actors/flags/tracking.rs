@@ -43,6 +43,15 @@ impl TrackingHistory {
             .and_then(|index| self.changes.get(index))
             .is_none_or(|(_, enabled)| *enabled)
     }
+
+    /// Whether tracking was off from `from` to `to` (ms, both inclusive) without a break.
+    pub fn off_throughout(&self, from: i64, to: i64) -> bool {
+        !self.enabled_at(from)
+            && !self
+                .changes
+                .iter()
+                .any(|&(at, enabled)| enabled && at > from && at <= to)
+    }
 }
 
 #[cfg(test)]
@@ -60,5 +69,17 @@ mod tests {
         assert!(history.enabled_at(200));
         assert!(history.enabled_at(i64::MAX));
         assert!(TrackingHistory::default().enabled_at(0));
+    }
+
+    #[test]
+    fn tracking_is_off_throughout_a_window_only_without_a_moment_on() {
+        let history = TrackingHistory::default()
+            .with_change(100, false)
+            .with_change(200, true);
+        assert!(history.off_throughout(100, 199));
+        assert!(!history.off_throughout(100, 200), "turned on at the end");
+        assert!(!history.off_throughout(50, 150), "on at the start");
+        assert!(!history.off_throughout(250, 300));
+        assert!(!TrackingHistory::default().off_throughout(0, 10));
     }
 }

@@ -244,6 +244,36 @@ pub const ROUTES: &[Route] = &[
         "/api/v1/environments/{env}/sinks/{id}/dead-letters/retry",
         User(Admin),
     ),
+    // Metrics: editors and admins write them; every role reads them and their impact.
+    with_body(
+        "post",
+        "/api/v1/environments/{env}/metrics",
+        User(Editor),
+        r#"{"name":"rbac","event_type":"purchase","aggregation":"count","direction":"increase"}"#,
+    ),
+    route("get", "/api/v1/environments/{env}/metrics", User(Viewer)),
+    route(
+        "get",
+        "/api/v1/environments/{env}/metrics/{id}",
+        User(Viewer),
+    ),
+    with_body(
+        "patch",
+        "/api/v1/environments/{env}/metrics/{id}",
+        User(Editor),
+        "{}",
+    ),
+    route(
+        "delete",
+        "/api/v1/environments/{env}/metrics/{id}",
+        User(Editor),
+    ),
+    with_call(
+        "get",
+        "/api/v1/environments/{env}/flags/{flag}/impact",
+        User(Viewer),
+        "/api/v1/environments/{env}/flags/{flag}/impact?metric={id}",
+    ),
     // Without an `Authorization` header they also take a beacon envelope (`beacons.rs`).
     with_body("post", "/api/v1/impressions", SdkKey { client: true }, "[]"),
     with_body("post", "/api/v1/events", SdkKey { client: true }, "[]"),

@@ -40,6 +40,15 @@ pub const ACTION_GROUPS: &[(&str, &[(&str, &str)])] = &[
         ],
     ),
     (
+        "Metrics",
+        &[
+            ("metric.", "Every metric change"),
+            ("metric.create", "Metric created"),
+            ("metric.update", "Metric changed"),
+            ("metric.delete", "Metric deleted"),
+        ],
+    ),
+    (
         "Integrations",
         &[
             ("sink.", "Every sink change"),
@@ -85,6 +94,9 @@ pub fn headline(action: &str, new_value: Option<&Value>) -> (String, &'static st
         "sdk_key.revoke" => ("SDK key revoked", "remove"),
         "segment.save" => ("Segment saved", "change"),
         "traffic_type.create" => ("Traffic type created", "create"),
+        "metric.create" => ("Metric created", "create"),
+        "metric.update" => ("Metric changed", "change"),
+        "metric.delete" => ("Metric deleted", "remove"),
         "sink.create" => ("Sink added", "create"),
         "sink.update" => ("Sink settings changed", "change"),
         "sink.pause" => ("Sink paused", "remove"),
