@@ -28,6 +28,8 @@ pub enum Benchmark {
     Purge,
     /// Ingestion with three sinks against none, delivery delay, and a backfill's rate.
     Sinks,
+    /// Metric impact over a million exposed users and ten million events.
+    Impact,
 }
 
 impl Benchmark {
@@ -38,6 +40,7 @@ impl Benchmark {
             Benchmark::Live => "live",
             Benchmark::Purge => "purge",
             Benchmark::Sinks => "sinks",
+            Benchmark::Impact => "impact",
         }
     }
 }
@@ -54,7 +57,7 @@ impl Backend {
 #[derive(Debug, Clone, Parser)]
 #[command(
     name = "imprint-bench",
-    about = "Benchmarks a release build of Imprint: ingestion, export, live tail, ingestion during a purge, sinks"
+    about = "Benchmarks a release build of Imprint: ingestion, export, live tail, ingestion during a purge, sinks, metric impact"
 )]
 pub struct Args {
     /// The `imprint` server binary to benchmark; a release build gives meaningful figures.
@@ -69,7 +72,7 @@ pub struct Args {
     #[arg(
         long,
         value_delimiter = ',',
-        default_value = "ingest,export,live,purge,sinks"
+        default_value = "ingest,export,live,purge,sinks,impact"
     )]
     pub only: Vec<Benchmark>,
 

@@ -9,6 +9,7 @@ mod cli;
 mod database;
 mod download;
 mod export;
+mod impact;
 mod ingest;
 mod live;
 mod load;

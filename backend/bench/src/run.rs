@@ -47,6 +47,12 @@ pub async fn bench_backend(
             .sinks
             .push(figures.with_context(|| format!("{label}: sinks"))?);
     }
+    if args.runs(Benchmark::Impact) {
+        let figures = crate::impact::bench_impact(args, backend).await;
+        report
+            .impact
+            .push(figures.with_context(|| format!("{label}: impact"))?);
+    }
     Ok(())
 }
 

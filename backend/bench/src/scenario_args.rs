@@ -72,6 +72,18 @@ pub struct ScenarioArgs {
     /// Length of each phase of the sinks benchmark, in seconds.
     #[arg(long, default_value_t = 15)]
     pub sinks_secs: u64,
+
+    /// Users exposed to the impact benchmark's flag (seeded straight into the database).
+    #[arg(long, default_value_t = 1_000_000)]
+    pub impact_users: u64,
+
+    /// Events seeded for the impact benchmark.
+    #[arg(long, default_value_t = 10_000_000)]
+    pub impact_events: u64,
+
+    /// Computations of each metric's impact; the median is reported.
+    #[arg(long, default_value_t = 3)]
+    pub impact_runs: usize,
 }
 
 impl ScenarioArgs {
@@ -95,6 +107,12 @@ impl ScenarioArgs {
             self.purge_ingest_rate >= 100,
             "--purge-ingest-rate must be at least 100"
         );
+        anyhow::ensure!(self.impact_users >= 2, "--impact-users must be at least 2");
+        anyhow::ensure!(
+            self.impact_events >= 1_000_000,
+            "--impact-events must be at least 1,000,000 (400,000 go through the ingestion path)"
+        );
+        anyhow::ensure!(self.impact_runs > 0, "--impact-runs must be at least 1");
         anyhow::ensure!(
             self.purge_baseline_secs > 0,
             "--purge-baseline-secs must be at least 1"

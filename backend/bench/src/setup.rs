@@ -57,6 +57,13 @@ impl AdminSession {
             .header("X-CSRF-Token", &self.csrf_token)
     }
 
+    /// A PUT of an API path, with the CSRF token.
+    pub fn put(&self, path: &str) -> reqwest::RequestBuilder {
+        self.client
+            .put(format!("{}{path}", self.base_url))
+            .header("X-CSRF-Token", &self.csrf_token)
+    }
+
     /// Creates an environment; returns its server-side SDK key.
     pub async fn create_environment(
         &self,

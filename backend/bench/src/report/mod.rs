@@ -4,6 +4,7 @@
 
 mod export;
 mod format;
+mod impact;
 mod ingest;
 mod live;
 mod purge;
@@ -17,6 +18,7 @@ use serde::Serialize;
 use crate::ceiling::Ceiling;
 use crate::cli::{Args, Backend, Benchmark};
 use crate::export::ExportReport;
+use crate::impact::ImpactReport;
 use crate::live::LiveReport;
 use crate::load::{LatencySummary, PhaseResult};
 use crate::process_stats::CpuUse;
@@ -42,6 +44,7 @@ pub struct Report {
     pub live: Vec<LiveReport>,
     pub purge: Vec<PurgeReport>,
     pub sinks: Vec<SinksReport>,
+    pub impact: Vec<ImpactReport>,
 }
 
 #[derive(Debug, Serialize)]
@@ -194,6 +197,7 @@ impl Report {
             live: Vec::new(),
             purge: Vec::new(),
             sinks: Vec::new(),
+            impact: Vec::new(),
         }
     }
 
@@ -216,6 +220,7 @@ impl Report {
             (Benchmark::Live, !self.live.is_empty()),
             (Benchmark::Purge, !self.purge.is_empty()),
             (Benchmark::Sinks, !self.sinks.is_empty()),
+            (Benchmark::Impact, !self.impact.is_empty()),
         ];
         ran.into_iter()
             .filter_map(|(benchmark, ran)| ran.then_some(benchmark))
@@ -229,6 +234,7 @@ impl Report {
             Benchmark::Live => live::render(&self.settings, &self.live),
             Benchmark::Purge => purge::render(&self.settings, &self.purge),
             Benchmark::Sinks => sinks::render(&self.settings, &self.sinks),
+            Benchmark::Impact => impact::render(&self.settings, &self.impact),
         }
     }
 
@@ -239,6 +245,7 @@ impl Report {
             Benchmark::Live => serde_json::to_value(&self.live),
             Benchmark::Purge => serde_json::to_value(&self.purge),
             Benchmark::Sinks => serde_json::to_value(&self.sinks),
+            Benchmark::Impact => serde_json::to_value(&self.impact),
         }
     }
 
