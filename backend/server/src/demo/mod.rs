@@ -6,6 +6,7 @@
 //! `--demo` (`IMPRINT_DEMO=true`); admins stop and start it from the console. Each run makes
 //! its own server-side SDK key and revokes it when stopped.
 
+mod metrics;
 mod seed;
 mod simulator;
 mod visits;
@@ -38,7 +39,8 @@ impl Default for DemoSettings {
         DemoSettings {
             demo: false,
             // About 1,500 visitors a minute: enough for the checkout experiment to reach
-            // significance within a minute or two, little enough for any laptop.
+            // significance within a minute or two (see `visits::CHECKOUT_RATE`), little
+            // enough for any laptop.
             demo_visits_per_second: 25.0,
         }
     }

@@ -1,6 +1,6 @@
 //! The demo environment: created once, on a fresh database, with flags that have real
-//! definitions, a segment, and (where the metrics store exists) metrics, each written through
-//! the same actors and audit log as the console's edits.
+//! definitions, a segment, and metrics, each written through the same actors or store calls,
+//! and the same audit log, as the console's edits.
 
 use anyhow::Context;
 use imprint_domain::definitions::FlagDefinition;
@@ -32,6 +32,7 @@ pub fn demo_actor() -> Actor {
 /// database someone already uses.
 pub async fn demo_environment(state: &AppState) -> anyhow::Result<Option<EnvironmentRow>> {
     if let Some(env) = state.db.find_environment_by_name(DEMO_ENVIRONMENT).await? {
+        super::metrics::ensure_metrics(state, &env).await?;
         return Ok(Some(env));
     }
     if !state.db.list_environments().await?.is_empty() {
@@ -62,6 +63,7 @@ pub async fn demo_environment(state: &AppState) -> anyhow::Result<Option<Environ
     for definition in definitions()? {
         save(state, &env, definition).await?;
     }
+    super::metrics::ensure_metrics(state, &env).await?;
     tracing::info!(
         environment = DEMO_ENVIRONMENT,
         "created the demo environment"

@@ -13,9 +13,17 @@ use super::seed::CHECKOUT_FLAG;
 /// Distinct users the visits are drawn from, so unique keys stay bounded however long the
 /// demo runs.
 pub const USERS: usize = 20_000;
-/// Chance that a visit ends in a checkout: the control and the treatment that helps.
+/// Chance that a visit ends in a checkout: the control and the treatment that helps. The lift
+/// is large so that at the default 25 visits a second (about 700 new users per treatment a
+/// minute) the demo's impact is significant within a minute or two: simulated, conversion
+/// reaches p < 0.05 in 93% of runs after 60 s and 99% after 90 s (10% to 15% would take 84%
+/// and 96%), revenue per user in 86% and 98%.
 pub const CHECKOUT_RATE: f64 = 0.10;
-pub const CHECKOUT_RATE_WITH_NEW_CHECKOUT: f64 = 0.15;
+pub const CHECKOUT_RATE_WITH_NEW_CHECKOUT: f64 = 0.16;
+/// The `track()` event types of a visit: every visit views a page (the value is its load time
+/// in ms), some check out (the value is the price).
+pub const PAGE_VIEW_EVENT: &str = "page_view";
+pub const CHECKOUT_EVENT: &str = "checkout";
 /// The SDK name the simulator's impressions and events carry.
 pub const SDK: &str = "imprint-demo-1.0";
 
@@ -75,7 +83,7 @@ pub fn visit(
     let page = PAGES[rng.gen_range(0..PAGES.len())];
     let load_ms: f64 = rng.gen_range(350.0..1_400.0_f64).round();
     visit.events.push(json!({
-        "event_type": "page_view", "key": key, "timestamp": now, "traffic_type": "user",
+        "event_type": PAGE_VIEW_EVENT, "key": key, "timestamp": now, "traffic_type": "user",
         "value": load_ms, "sdk": SDK, "properties": {"page": page, "platform": platform},
     }));
     let rate = match checkout_treatment.as_deref() {
@@ -85,7 +93,7 @@ pub fn visit(
     if rng.gen_bool(rate) {
         let price: f64 = (rng.gen_range(20.0..150.0_f64) * 100.0).round() / 100.0;
         visit.events.push(json!({
-            "event_type": "checkout", "key": key, "timestamp": now, "traffic_type": "user",
+            "event_type": CHECKOUT_EVENT, "key": key, "timestamp": now, "traffic_type": "user",
             "value": price, "sdk": SDK,
             "properties": {"items": rng.gen_range(1..5), "platform": platform},
         }));
@@ -145,7 +153,7 @@ mod tests {
                 .as_str()
                 .unwrap()
                 .to_owned();
-            let bought = v.events.iter().any(|e| e["event_type"] == "checkout");
+            let bought = v.events.iter().any(|e| e["event_type"] == CHECKOUT_EVENT);
             let entry = visits.entry(treatment).or_default();
             entry.0 += 1;
             entry.1 += u32::from(bought);

@@ -125,3 +125,125 @@ async fn without_demo_there_is_no_demo_environment_and_nothing_to_start() {
         .unwrap();
     assert_eq!(envs, serde_json::json!([]));
 }
+
+async fn json(app: &TestApp, admin: &Session, path: &str) -> Value {
+    let response = admin.get(app, path).await;
+    assert_eq!(response.status(), StatusCode::OK, "{path}");
+    response.json().await.unwrap()
+}
+
+/// `new_checkout`'s impact on the metric, computed now.
+async fn checkout_impact(app: &TestApp, admin: &Session, metric: &Value) -> Value {
+    let path = format!(
+        "/api/v1/environments/demo/flags/new_checkout/impact?metric={}&refresh=true",
+        metric["id"]
+    );
+    json(app, admin, &path).await
+}
+
+fn treatment<'a>(impact: &'a Value, name: &str) -> &'a Value {
+    impact["treatments"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|t| t["treatment"] == name)
+        .unwrap_or_else(|| panic!("no `{name}` in {impact}"))
+}
+
+fn users(impact: &Value, name: &str) -> u64 {
+    treatment(impact, name)["users"].as_u64().unwrap()
+}
+
+#[actix_web::test]
+async fn the_demo_creates_its_metrics_once_and_new_checkout_visibly_raises_checkout_conversion() {
+    let (url, data_dir) = fresh_database().await;
+    // Ten times the default rate, so the experiment gathers a minute's worth of users in
+    // seconds.
+    let app = spawn_app_on(url.clone(), data_dir, |s| {
+        s.demo.demo = true;
+        s.demo.demo_visits_per_second = 250.0;
+    })
+    .await;
+    let admin = app.admin_session().await;
+    let metrics = json(&app, &admin, "/api/v1/environments/demo/metrics").await;
+    let names: Vec<&str> = metrics
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|m| m["name"].as_str().unwrap())
+        .collect();
+    assert_eq!(
+        names,
+        ["Checkout conversion", "Page load time", "Revenue per user"]
+    );
+    let conversion = &metrics[0];
+    assert_eq!(conversion["event_type"], "checkout");
+    assert_eq!(conversion["aggregation"], "conversion");
+    assert_eq!(metrics[1]["direction"], "decrease");
+
+    // Compared only once each treatment has 1,000 users: by then `on` (16% of visits check
+    // out) trails `off` (10%) by chance about once in 30,000 runs.
+    let start = Instant::now();
+    let impact = loop {
+        let impact = checkout_impact(&app, &admin, conversion).await;
+        if impact["treatments"].as_array().unwrap().len() == 2
+            && users(&impact, "on").min(users(&impact, "off")) >= 1_000
+        {
+            break impact;
+        }
+        assert!(start.elapsed() < DEADLINE, "too few users: {impact}");
+        tokio::time::sleep(Duration::from_millis(500)).await;
+    };
+    let mean = |t: &str| treatment(&impact, t)["mean"].as_f64().unwrap();
+    assert!(mean("on") > mean("off"), "{impact}");
+    assert_eq!(impact["baseline"], "off");
+    let comparison = &impact["comparisons"][0];
+    assert_eq!(comparison["treatment"], "on", "{impact}");
+    assert!(comparison["lift"].as_f64().unwrap() > 0.0, "{impact}");
+    // More users can only make so large an effect clearer: it becomes significant and better.
+    let significant = loop {
+        let impact = checkout_impact(&app, &admin, conversion).await;
+        if impact["comparisons"][0]["significant"] == true {
+            break impact;
+        }
+        assert!(
+            start.elapsed() < DEADLINE * 2,
+            "never significant: {impact}"
+        );
+        tokio::time::sleep(Duration::from_millis(500)).await;
+    };
+    assert_eq!(
+        significant["comparisons"][0]["better"], true,
+        "{significant}"
+    );
+    // Every metric has data in both treatments.
+    for metric in metrics.as_array().unwrap() {
+        let impact = checkout_impact(&app, &admin, metric).await;
+        assert!(
+            users(&impact, "on") > 0 && users(&impact, "off") > 0,
+            "{impact}"
+        );
+    }
+
+    // A restart on the same database finds the demo environment and adds nothing to it. The
+    // first server's traffic stops first, and the second's is too slow to send anything.
+    switch(&app, &admin, "stop").await;
+    let again = spawn_app_on(url, None, |s| {
+        s.demo.demo = true;
+        s.demo.demo_visits_per_second = 0.1;
+    })
+    .await;
+    let admin = again.admin_session().await;
+    let metrics_again = json(&again, &admin, "/api/v1/environments/demo/metrics").await;
+    assert_eq!(metrics_again, metrics);
+    let flags = json(&again, &admin, "/api/v1/environments/demo/definitions").await;
+    assert_eq!(flags.as_array().unwrap().len(), 3, "{flags}");
+    let created = json(&again, &admin, "/api/v1/audit?action=metric.create").await;
+    let created = created.as_array().unwrap();
+    assert_eq!(created.len(), 3, "{created:?}");
+    assert!(
+        created.iter().all(|entry| entry["actor"] == "demo"),
+        "{created:?}"
+    );
+    switch(&again, &admin, "stop").await;
+}

@@ -57,8 +57,18 @@ pub async fn spawn_app() -> TestApp {
 }
 
 pub async fn spawn_app_with(adjust: impl FnOnce(&mut Settings)) -> TestApp {
-    imprint_server::telemetry::init_with_default("error");
     let (url, data_dir) = fresh_database().await;
+    spawn_app_on(url, data_dir, adjust).await
+}
+
+/// A server on the database at `url`, which may be in use by another test server already.
+/// `data_dir` (a SQLite file's directory) lives as long as the returned app.
+pub async fn spawn_app_on(
+    url: String,
+    data_dir: Option<tempfile::TempDir>,
+    adjust: impl FnOnce(&mut Settings),
+) -> TestApp {
+    imprint_server::telemetry::init_with_default("error");
     let mut settings = test_settings(url);
     adjust(&mut settings);
     let app = Application::build(settings, false)
