@@ -16,6 +16,7 @@ mod m20261202_000001_create_sinks;
 mod m20261202_000002_strings_purge;
 mod m20261203_000001_create_metrics;
 mod m20261203_000010_index_events_by_type;
+mod m20261204_000001_create_alerts;
 
 pub struct Migrator;
 
@@ -36,6 +37,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261202_000002_strings_purge::Migration),
             Box::new(m20261203_000001_create_metrics::Migration),
             Box::new(m20261203_000010_index_events_by_type::Migration),
+            Box::new(m20261204_000001_create_alerts::Migration),
         ]
     }
 }

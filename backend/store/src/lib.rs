@@ -1,6 +1,7 @@
 //! Persistence for Imprint. The services use these functions directly with SeaORM's pool:
 //! the database is not an actor.
 
+pub mod alerts;
 pub mod audit;
 pub mod connect;
 pub mod definitions;

@@ -1,6 +1,8 @@
 //! SeaORM entities, one file per table. The hot ingestion tables (impressions, events,
 //! counters) are written with prepared multi-row SQL in `ingest` instead.
 
+pub mod alert;
+pub mod alert_policy;
 pub mod api_token;
 pub mod audit_entry;
 pub mod environment;
