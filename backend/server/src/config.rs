@@ -41,6 +41,8 @@ pub struct Settings {
     /// Metric impacts are cached this long and, while people look at them, recomputed this
     /// often, in seconds.
     pub impact_refresh_seconds: u64,
+    /// Every enabled alert policy is evaluated this often, in seconds.
+    pub alert_interval_seconds: u64,
     // Bounds of ingestion and evaluation: past each, the caller gets a 4xx (or a per-item
     // rejection) naming it.
     /// Longest key, bucketing key, flag, treatment, label, event or traffic type, in bytes.
@@ -184,6 +186,7 @@ impl Default for Settings {
             retention_chunk_rows: 5_000,
             counts_retention_days: 397,
             impact_refresh_seconds: 60,
+            alert_interval_seconds: 60,
             max_key_bytes: 250,
             max_sdk_header_bytes: 250,
             max_evaluate_flags: 500,

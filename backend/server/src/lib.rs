@@ -3,6 +3,7 @@
 
 pub mod activity;
 pub mod actors;
+pub mod alerts;
 pub mod auth;
 mod bootstrap;
 pub mod config;

@@ -4,6 +4,7 @@ use std::time::Duration;
 
 use imprint_store::Database;
 
+use crate::actors::alerts::{AlertSettings, Alerts};
 use crate::actors::environments::Environments;
 use crate::actors::exports::{ExportJobs, JobLimits};
 use crate::actors::flags::Flags;
@@ -35,6 +36,7 @@ pub struct AppState {
     /// The `--demo` traffic simulator; inert otherwise.
     pub demo: crate::demo::DemoTraffic,
     pub impact: Impact,
+    pub alerts: Alerts,
 }
 
 impl AppState {
@@ -105,6 +107,14 @@ impl AppState {
                 ..ImpactSettings::default()
             },
         );
+        let alerts = Alerts::start(
+            db.clone(),
+            flags.clone(),
+            AlertSettings {
+                interval: Duration::from_secs(settings.alert_interval_seconds.max(1)),
+                ..AlertSettings::default()
+            },
+        )?;
         Ok(AppState {
             db,
             settings,
@@ -120,6 +130,7 @@ impl AppState {
             sinks,
             demo: crate::demo::DemoTraffic::default(),
             impact,
+            alerts,
         })
     }
 }

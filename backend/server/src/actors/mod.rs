@@ -3,6 +3,7 @@
 //! queueing behind a mailbox; writes go through the actor, which writes through to the
 //! database before it replies and republishes its snapshot.
 
+pub mod alerts;
 pub mod environments;
 pub mod exports;
 pub mod flags;

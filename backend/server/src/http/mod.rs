@@ -1,5 +1,6 @@
 //! The HTTP edge: one route table, one small module per resource.
 
+mod alerts;
 mod audit;
 mod beacon;
 mod body;

@@ -6,9 +6,10 @@ use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
 use utoipa::{Modify, OpenApi};
 
 use super::{
-    audit, beacon, definitions, demo, environments, evaluate, event_types, export, exports_jobs,
-    exposures, flags, health, impact, import, live, metrics, monitoring, native_ingest, ofrep,
-    retention, sdk_feed, segments, sessions, sinks, split_ingest, tokens, usage, users,
+    alerts, audit, beacon, definitions, demo, environments, evaluate, event_types, export,
+    exports_jobs, exposures, flags, health, impact, import, live, metrics, monitoring,
+    native_ingest, ofrep, retention, sdk_feed, segments, sessions, sinks, split_ingest, tokens,
+    usage, users,
 };
 
 #[derive(OpenApi)]
@@ -39,6 +40,7 @@ use super::{
         sinks::actions::list_dead_letters, sinks::actions::retry_dead_letters,
         metrics::create, metrics::list, metrics::get_one, metrics::update, metrics::remove,
         impact::impact,
+        alerts::create, alerts::list_policies, alerts::update, alerts::remove, alerts::evaluate, alerts::list_alerts,
         native_ingest::impressions, native_ingest::events, exposures::exposures,
         split_ingest::impressions_bulk, split_ingest::impressions_count, split_ingest::keys_server_side,
         split_ingest::keys_client_side, split_ingest::events_bulk, split_ingest::telemetry,

@@ -5,10 +5,10 @@ use actix_web::{web, HttpRequest, HttpResponse};
 
 use super::extract_errors::{json_config, path_config, query_config};
 use super::{
-    audit, beacon, definitions, demo, environments, evaluate, event_types, export, exports_jobs,
-    exposures, flags, health, impact, import, live, metrics, monitoring, native_ingest, ofrep,
-    openapi, retention, sdk_feed, segments, sessions, sinks, split_ingest, tokens, usage, users,
-    ApiError,
+    alerts, audit, beacon, definitions, demo, environments, evaluate, event_types, export,
+    exports_jobs, exposures, flags, health, impact, import, live, metrics, monitoring,
+    native_ingest, ofrep, openapi, retention, sdk_feed, segments, sessions, sinks, split_ingest,
+    tokens, usage, users, ApiError,
 };
 
 pub fn configure(cfg: &mut web::ServiceConfig, max_body_bytes: usize) {
@@ -86,6 +86,12 @@ pub fn configure(cfg: &mut web::ServiceConfig, max_body_bytes: usize) {
                 .service(metrics::update)
                 .service(metrics::remove)
                 .service(impact::impact)
+                .service(alerts::create)
+                .service(alerts::list_policies)
+                .service(alerts::update)
+                .service(alerts::remove)
+                .service(alerts::evaluate)
+                .service(alerts::list_alerts)
                 // Under the environment's SDK key rather than a user's credentials:
                 .service(native_ingest::impressions)
                 .service(native_ingest::events)
