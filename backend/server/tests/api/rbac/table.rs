@@ -274,6 +274,36 @@ pub const ROUTES: &[Route] = &[
         User(Viewer),
         "/api/v1/environments/{env}/flags/{flag}/impact?metric={id}",
     ),
+    // Alert policies: editors and admins write and evaluate them; every role reads them and
+    // the alerts.
+    with_body(
+        "post",
+        "/api/v1/environments/{env}/alert-policies",
+        User(Editor),
+        r#"{"metric_id":999999,"threshold":0.05}"#,
+    ),
+    route(
+        "get",
+        "/api/v1/environments/{env}/alert-policies",
+        User(Viewer),
+    ),
+    with_body(
+        "patch",
+        "/api/v1/environments/{env}/alert-policies/{id}",
+        User(Editor),
+        "{}",
+    ),
+    route(
+        "delete",
+        "/api/v1/environments/{env}/alert-policies/{id}",
+        User(Editor),
+    ),
+    route(
+        "post",
+        "/api/v1/environments/{env}/alert-policies/{id}/evaluate",
+        User(Editor),
+    ),
+    route("get", "/api/v1/environments/{env}/alerts", User(Viewer)),
     // Without an `Authorization` header they also take a beacon envelope (`beacons.rs`).
     with_body("post", "/api/v1/impressions", SdkKey { client: true }, "[]"),
     with_body("post", "/api/v1/events", SdkKey { client: true }, "[]"),

@@ -4,7 +4,7 @@ mod amplitude;
 mod crash;
 mod file;
 mod mixpanel;
-mod receiver;
+pub mod receiver;
 mod reliability;
 mod rows;
 mod s3;
