@@ -225,6 +225,32 @@ async fn the_demo_creates_its_metrics_once_and_new_checkout_visibly_raises_check
         );
     }
 
+    // The demo's alert policy watches the page load time on new_checkout, whose pages load 20%
+    // slower: evaluated now, it fires (and keeps firing once it has, without a second alert).
+    let policies = json(&app, &admin, "/api/v1/environments/demo/alert-policies").await;
+    assert_eq!(policies.as_array().unwrap().len(), 1, "{policies}");
+    assert_eq!(policies[0]["metric"], "Page load time");
+    assert_eq!(policies[0]["flag"], "new_checkout");
+    let evaluate = format!(
+        "/api/v1/environments/demo/alert-policies/{}/evaluate",
+        policies[0]["id"]
+    );
+    let fired = loop {
+        let response = admin.post(&app, &evaluate, &serde_json::json!({})).await;
+        let firing: Value = response.json().await.unwrap();
+        if !firing.as_array().unwrap().is_empty() {
+            break firing;
+        }
+        assert!(start.elapsed() < DEADLINE * 2, "the demo alert never fired");
+        tokio::time::sleep(Duration::from_millis(500)).await;
+    };
+    assert_eq!(fired[0]["treatment"], "on", "{fired}");
+    let summary = fired[0]["summary"].as_str().unwrap();
+    assert!(
+        summary.starts_with("Page load time is ") && summary.contains("% higher with `on`"),
+        "{summary}"
+    );
+
     // A restart on the same database finds the demo environment and adds nothing to it. The
     // first server's traffic stops first, and the second's is too slow to send anything.
     switch(&app, &admin, "stop").await;
@@ -236,6 +262,8 @@ async fn the_demo_creates_its_metrics_once_and_new_checkout_visibly_raises_check
     let admin = again.admin_session().await;
     let metrics_again = json(&again, &admin, "/api/v1/environments/demo/metrics").await;
     assert_eq!(metrics_again, metrics);
+    let policies_again = json(&again, &admin, "/api/v1/environments/demo/alert-policies").await;
+    assert_eq!(policies_again, policies);
     let flags = json(&again, &admin, "/api/v1/environments/demo/definitions").await;
     assert_eq!(flags.as_array().unwrap().len(), 3, "{flags}");
     let created = json(&again, &admin, "/api/v1/audit?action=metric.create").await;
