@@ -15,6 +15,7 @@ use crate::pages::flags::FlagsPage;
 use crate::pages::home::HomePage;
 use crate::pages::integrations::IntegrationsPage;
 use crate::pages::login::LoginPage;
+use crate::pages::metrics::MetricsPage;
 use crate::pages::not_found::NotFound;
 use crate::pages::users::UsersPage;
 use crate::session::{provide_session, SessionScript};
@@ -75,6 +76,7 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("e/:env") view=FlagsPage />
                     <Route path=path!("e/:env/live") view=DataHubPage />
                     <Route path=path!("e/:env/events") view=EventsPage />
+                    <Route path=path!("e/:env/metrics") view=MetricsPage />
                     <Route path=path!("e/:env/export") view=ExportPage />
                     <Route path=path!("e/:env/integrations") view=IntegrationsPage />
                     <Route path=path!("e/:env/flags/:flag") view=FlagPage />

@@ -77,6 +77,7 @@ pub fn SignedInShell() -> impl IntoView {
                         <a href=env_path(&env, "") aria-current=move || flags_active().then_some("page")>"Flags"</a>
                         <A href=env_path(&env, "/live")>"Data hub"</A>
                         <A href=env_path(&env, "/events")>"Events"</A>
+                        <A href=env_path(&env, "/metrics")>"Metrics"</A>
                         <A href=env_path(&env, "/export")>"Data export"</A>
                         <A href=env_path(&env, "/integrations")>"Integrations"</A>
                     })

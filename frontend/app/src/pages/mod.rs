@@ -9,5 +9,6 @@ pub mod flags;
 pub mod home;
 pub mod integrations;
 pub mod login;
+pub mod metrics;
 pub mod not_found;
 pub mod users;
