@@ -1,4 +1,5 @@
 pub mod change_number;
+pub mod code_sentence;
 pub mod connect_sdk;
 pub mod demo_notice;
 pub mod dialog;
@@ -8,4 +9,5 @@ pub mod icons;
 pub mod live_tail;
 pub mod retention_panel;
 pub mod shell;
+pub mod stats;
 pub mod tracking;

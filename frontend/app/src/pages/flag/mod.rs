@@ -1,6 +1,6 @@
 //! One flag in one environment: its header (state, kill switch, more actions), and tabs for
-//! its definition and its monitoring. `/e/{env}/flags/{flag}[/{tab}]`; a `live` tab has room
-//! here later.
+//! its definition, its monitoring, its impact on the environment's metrics and its live tail.
+//! `/e/{env}/flags/{flag}[/{tab}]`.
 
 mod actions;
 mod chart;
@@ -10,6 +10,9 @@ mod editor_matcher;
 mod editor_rule;
 mod editor_serve;
 mod editor_support;
+mod impact;
+mod impact_card;
+mod lift_bar;
 mod live;
 mod model;
 mod monitoring;
@@ -65,9 +68,10 @@ impl FlagCtx {
     }
 }
 
-const TABS: [(&str, &str); 3] = [
+const TABS: [(&str, &str); 4] = [
     ("definition", "Definition"),
     ("monitoring", "Monitoring"),
+    ("impact", "Metrics impact"),
     ("live", "Live tail"),
 ];
 
@@ -214,6 +218,7 @@ fn FlagTabs(tab: Memo<String>) -> impl IntoView {
         {move || match tab.get().as_str() {
             "definition" => view! { <definition::DefinitionTab /> }.into_any(),
             "monitoring" => view! { <monitoring::MonitoringTab /> }.into_any(),
+            "impact" => view! { <impact::ImpactTab /> }.into_any(),
             "live" => view! { <live::LiveTab /> }.into_any(),
             other => view! {
                 <div class="panel">
