@@ -5,6 +5,7 @@ use leptos_router::path;
 
 use crate::components::shell::SignedInShell;
 use crate::pages::account::AccountPage;
+use crate::pages::alerts::AlertsPage;
 use crate::pages::audit::AuditPage;
 use crate::pages::data_hub::DataHubPage;
 use crate::pages::environments::EnvironmentsPage;
@@ -77,6 +78,7 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("e/:env/live") view=DataHubPage />
                     <Route path=path!("e/:env/events") view=EventsPage />
                     <Route path=path!("e/:env/metrics") view=MetricsPage />
+                    <Route path=path!("e/:env/alerts") view=AlertsPage />
                     <Route path=path!("e/:env/export") view=ExportPage />
                     <Route path=path!("e/:env/integrations") view=IntegrationsPage />
                     <Route path=path!("e/:env/flags/:flag") view=FlagPage />

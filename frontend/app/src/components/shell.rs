@@ -78,6 +78,7 @@ pub fn SignedInShell() -> impl IntoView {
                         <A href=env_path(&env, "/live")>"Data hub"</A>
                         <A href=env_path(&env, "/events")>"Events"</A>
                         <A href=env_path(&env, "/metrics")>"Metrics"</A>
+                        <A href=env_path(&env, "/alerts")>"Alerts"</A>
                         <A href=env_path(&env, "/export")>"Data export"</A>
                         <A href=env_path(&env, "/integrations")>"Integrations"</A>
                     })

@@ -3,6 +3,7 @@
 //! `/e/{env}/flags/{flag}[/{tab}]`.
 
 mod actions;
+mod alert_banner;
 mod chart;
 mod definition;
 mod editor;
@@ -151,7 +152,7 @@ pub fn FlagPage() -> impl IntoView {
                 </div>
             }
             .into_any(),
-            None => view! { <FlagTabs tab=tab /> }.into_any(),
+            None => view! { <alert_banner::AlertBanner /><FlagTabs tab=tab /> }.into_any(),
         }}
         </div>
     }
