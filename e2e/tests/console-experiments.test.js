@@ -196,23 +196,3 @@ test('a viewer reads the metrics and their impact but gets no form', async () =>
   assert.deepEqual(errors, []);
   await context.close();
 });
-
-test('a window without tracked impressions says so, as the seed does', async () => {
-  // tracked=false needs tracking off for the whole window (14 days by default), which a test
-  // cannot wait for: the real answer is fetched and only its `tracked` flag is turned off.
-  const context = await browser.newContext({ viewport: { width: 1280, height: 900 } });
-  const page = await context.newPage();
-  await page.route('**/impact?*', async (route) => {
-    const response = await route.fetch();
-    const body = await response.json();
-    await route.fulfill({ response, json: { ...body, tracked: false, treatments: [], comparisons: [] } });
-  });
-  await signIn(page, VIEWER);
-  await page.goto(`${server.base}/e/${ENV}/flags/${FLAG}/impact`);
-  const card = page.locator('li[data-testid="impact-card"][data-metric="Sign up rate"]');
-  await card.getByTestId('impact-untracked').waitFor();
-  assert.equal(await card.getByTestId('impact-untracked').innerText(),
-    'No impressions were tracked for this flag in this window.');
-  assert.equal(await card.locator('[data-testid="impact-comparison"]').count(), 0);
-  await context.close();
-});
