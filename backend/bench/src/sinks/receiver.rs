@@ -48,14 +48,8 @@ pub struct Receiver {
 
 impl Receiver {
     /// Listens on a free local port; `clock` is the time base of the keys' send stamps.
-    ///
-    /// The receiver runs on a thread and runtime of its own. It stands in for a service on
-    /// another machine: on the load generator's runtime (one thread by default), un-gzipping
-    /// and parsing each 1,000-row body held up the posts being timed, and the delay counted
-    /// as Imprint's ingest latency.
     pub async fn start(clock: Instant) -> anyhow::Result<Receiver> {
-        let listener = std::net::TcpListener::bind("127.0.0.1:0")?;
-        listener.set_nonblocking(true)?;
+        let listener = TcpListener::bind("127.0.0.1:0").await?;
         let address = listener.local_addr()?;
         let tally = Arc::new(Mutex::new(Tally {
             delays_us: Histogram::new_with_bounds(1, 600_000_000, 3)?,
@@ -65,12 +59,20 @@ impl Receiver {
             last: None,
         }));
         let shared = Arc::clone(&tally);
-        let runtime = tokio::runtime::Builder::new_current_thread()
-            .enable_all()
-            .build()?;
-        std::thread::Builder::new()
-            .name(format!("receiver-{}", address.port()))
-            .spawn(move || runtime.block_on(serve(listener, shared, clock)))?;
+        tokio::spawn(async move {
+            while let Ok((stream, _)) = listener.accept().await {
+                let tally = Arc::clone(&shared);
+                tokio::spawn(async move {
+                    let service = service_fn(move |request| {
+                        let tally = Arc::clone(&tally);
+                        async move { receive(request, &tally, clock).await }
+                    });
+                    let _ = hyper::server::conn::http1::Builder::new()
+                        .serve_connection(TokioIo::new(stream), service)
+                        .await;
+                });
+            }
+        });
         Ok(Receiver { address, tally })
     }
 
@@ -105,25 +107,6 @@ impl Receiver {
                 0.0
             },
         }
-    }
-}
-
-/// Accepts connections until the process ends.
-async fn serve(listener: std::net::TcpListener, tally: Arc<Mutex<Tally>>, clock: Instant) {
-    let Ok(listener) = TcpListener::from_std(listener) else {
-        return;
-    };
-    while let Ok((stream, _)) = listener.accept().await {
-        let tally = Arc::clone(&tally);
-        tokio::spawn(async move {
-            let service = service_fn(move |request| {
-                let tally = Arc::clone(&tally);
-                async move { receive(request, &tally, clock).await }
-            });
-            let _ = hyper::server::conn::http1::Builder::new()
-                .serve_connection(TokioIo::new(stream), service)
-                .await;
-        });
     }
 }
 
