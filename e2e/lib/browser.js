@@ -35,3 +35,14 @@ export function watchPageErrors(page) {
   });
   return errors;
 }
+
+/** Signs in through the console's login form and waits for the overview. */
+export async function signIn(page, base, { email, password }) {
+  await page.goto(`${base}/login`);
+  // The button is enabled once the page has hydrated.
+  await page.waitForFunction(() => !document.querySelector('button[type=submit]').disabled);
+  await page.getByLabel('Email').fill(email);
+  await page.getByLabel('Password', { exact: true }).fill(password);
+  await page.getByRole('button', { name: 'Sign in' }).click();
+  await page.waitForURL(`${base}/`);
+}

@@ -138,3 +138,14 @@ export async function awayFromHourBoundary(marginMs = 30_000) {
   const wait = intoHour > 3_600_000 - marginMs ? 3_600_000 - intoHour + 1_000 : 0;
   if (wait) await new Promise((r) => setTimeout(r, wait));
 }
+
+/** Posts ingestion items under an SDK key and expects them accepted (202). */
+export async function postIngestion(base, sdkKey, path, items) {
+  const res = await fetch(`${base}${path}`, {
+    method: 'POST',
+    headers: { authorization: `Bearer ${sdkKey}`, 'content-type': 'application/json' },
+    body: JSON.stringify(items),
+  });
+  const text = await res.text();
+  if (res.status !== 202) throw new Error(`${path} answered ${res.status}: ${text}`);
+}

@@ -5,8 +5,8 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { startServer } from '../lib/server.js';
-import { launch, screenshot, watchPageErrors } from '../lib/browser.js';
-import { Admin, eventually } from '../lib/imprint.js';
+import { launch, screenshot, signIn as signInAs, watchPageErrors } from '../lib/browser.js';
+import { Admin, eventually, postIngestion } from '../lib/imprint.js';
 
 const ENV = 'watch';
 const FLAG = 'new_checkout';
@@ -19,28 +19,13 @@ let browser;
 let admin;
 let serverKey;
 
-async function ingest(path, items) {
-  const res = await fetch(`${server.base}${path}`, {
-    method: 'POST',
-    headers: { authorization: `Bearer ${serverKey}`, 'content-type': 'application/json' },
-    body: JSON.stringify(items),
-  });
-  const text = await res.text();
-  assert.equal(res.status, 202, text);
-}
+const ingest = (path, items) => postIngestion(server.base, serverKey, path, items);
 
 async function stored(kind) {
   return (await admin.json('GET', `/api/v1/environments/${ENV}/${kind}/count`)).count;
 }
 
-async function signIn(page, { email, password }) {
-  await page.goto(`${server.base}/login`);
-  await page.waitForFunction(() => !document.querySelector('button[type=submit]').disabled);
-  await page.getByLabel('Email').fill(email);
-  await page.getByLabel('Password', { exact: true }).fill(password);
-  await page.getByRole('button', { name: 'Sign in' }).click();
-  await page.waitForURL(`${server.base}/`);
-}
+const signIn = (page, user) => signInAs(page, server.base, user);
 
 const policyRow = (page) => page.locator('tr[data-testid="alert-policy"][data-metric="Checkout rate"]');
 

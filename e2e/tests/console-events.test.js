@@ -4,7 +4,7 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { startServer, ADMIN } from '../lib/server.js';
-import { launch, screenshot, watchPageErrors } from '../lib/browser.js';
+import { launch, screenshot, signIn as signInAs, watchPageErrors } from '../lib/browser.js';
 import { Admin, eventually } from '../lib/imprint.js';
 
 const ENV = 'events';
@@ -23,14 +23,7 @@ async function postEvents(items) {
   assert.equal(res.status, 202, text);
 }
 
-async function signIn(page) {
-  await page.goto(`${server.base}/login`);
-  await page.waitForFunction(() => !document.querySelector('button[type=submit]').disabled);
-  await page.getByLabel('Email').fill(ADMIN.email);
-  await page.getByLabel('Password', { exact: true }).fill(ADMIN.password);
-  await page.getByRole('button', { name: 'Sign in' }).click();
-  await page.waitForURL(`${server.base}/`);
-}
+const signIn = (page) => signInAs(page, server.base, ADMIN);
 
 const eventType = (page, name) => page.locator(`li[data-testid="event-type"][data-event-type="${name}"]`);
 
