@@ -191,7 +191,7 @@ impl Database {
         Ok(row)
     }
 
-    /// Deletes the policy with its alerts (the foreign key cascades).
+    /// Deletes the policy with its alerts (explicitly, not relying on the foreign key's cascade).
     pub async fn delete_alert_policy(
         &self,
         actor: &Actor,

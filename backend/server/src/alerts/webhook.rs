@@ -12,6 +12,7 @@ use std::time::Duration;
 use imprint_types::AlertView;
 use reqwest::StatusCode;
 
+use crate::sinks::delivery::retry_after;
 use crate::standard_webhooks::{secret_key, signature};
 
 /// Tries per message, the first included.
@@ -74,18 +75,6 @@ fn retryable(status: StatusCode) -> bool {
         || status.is_server_error()
 }
 
-fn retry_after(response: &reqwest::Response) -> Option<Duration> {
-    let seconds = response
-        .headers()
-        .get(reqwest::header::RETRY_AFTER)?
-        .to_str()
-        .ok()?
-        .trim()
-        .parse::<u64>()
-        .ok()?;
-    Some(Duration::from_secs(seconds).min(MAX_RETRY_AFTER))
-}
-
 /// Sends `delivery`, retrying as the module says. Returns whether the receiver accepted it.
 pub async fn deliver(http: &reqwest::Client, delivery: &Delivery) -> bool {
     let key = match secret_key(&delivery.secret) {
@@ -110,9 +99,9 @@ pub async fn deliver(http: &reqwest::Client, delivery: &Delivery) -> bool {
             .await;
         let wait = match sent {
             Ok(response) if response.status().is_success() => return true,
-            Ok(response) if retryable(response.status()) => {
-                retry_after(&response).unwrap_or(backoff).max(backoff)
-            }
+            Ok(response) if retryable(response.status()) => retry_after(response.headers())
+                .map_or(backoff, |wait| wait.min(MAX_RETRY_AFTER))
+                .max(backoff),
             Ok(response) => {
                 tracing::warn!(url = %printable(&delivery.url), status = %response.status(),
                     alert = delivery.alert.id, "alert webhook refused the message");
